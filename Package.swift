@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "adrsite",
+    products: [
+        .executable(name: "adrsite", targets: ["adrsite"]),
+        .library(name: "ADRCore", targets: ["ADRCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libcmark from the system (Debian: libcmark-dev). Only ADRCore/CommonMark.swift imports it.
+        .systemLibrary(
+            name: "CCmark",
+            path: "Sources/CCmark",
+            pkgConfig: "libcmark",
+            providers: [.apt(["libcmark-dev"])]
+        ),
+        // load → parse → link: the model, the rules a careful reader applies, diagnostics.
+        .target(
+            name: "ADRCore",
+            dependencies: ["CCmark", .product(name: "Yams", package: "Yams")]
+        ),
+        // Atomic folder exchange (renameat2) for swapping a finished site in.
+        .target(name: "CSystem"),
+        // render → write: pages from templates, and the one type that writes to disk.
+        .target(
+            name: "ADRSite",
+            dependencies: ["ADRCore", "CSystem"]
+        ),
+        .executableTarget(
+            name: "adrsite",
+            dependencies: [
+                "ADRCore",
+                "ADRSite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ADRCoreTests",
+            dependencies: ["ADRCore"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ADRSiteTests",
+            dependencies: ["ADRCore", "ADRSite"]
+        ),
+    ]
+)

@@ -1,0 +1,105 @@
+/// A small JSON writer: keys in the order written (so output is byte-identical between runs),
+/// strings escaped so that the text is also safe inside an HTML `<script>` element.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+    private var stack: [(isArray: Bool, count: Int)] = []
+    private var afterKey = false
+    private let pretty: Bool
+
+    public init(pretty: Bool = true) {
+        self.pretty = pretty
+        bytes.reserveCapacity(1 << 16)
+    }
+
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    private mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    private mutating func newline(_ depth: Int) {
+        guard pretty else { return }
+        bytes.append(0x0A)
+        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+    }
+
+    /// Comma and line break before a value that is an array element.
+    private mutating func beforeValue() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        guard !stack.isEmpty else { return }
+        if stack[stack.count - 1].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        stack[stack.count - 1].count += 1
+        newline(stack.count)
+    }
+
+    public mutating func beginObject() { beforeValue(); raw("{"); stack.append((false, 0)) }
+    public mutating func beginArray() { beforeValue(); raw("["); stack.append((true, 0)) }
+    public mutating func endObject() { close("}") }
+    public mutating func endArray() { close("]") }
+
+    private mutating func close(_ bracket: String) {
+        let top = stack.removeLast()
+        if top.count > 0 { newline(stack.count) }
+        raw(bracket)
+    }
+
+    /// `"key": `; the value follows.
+    public mutating func key(_ k: String) {
+        if stack[stack.count - 1].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        stack[stack.count - 1].count += 1
+        newline(stack.count)
+        string(k)
+        raw(pretty ? ": " : ":")
+        afterKey = true
+    }
+
+    public mutating func value(_ s: String?) {
+        beforeValue()
+        if let s { string(s) } else { raw("null") }
+    }
+
+    public mutating func value(_ n: Int?) {
+        beforeValue()
+        if let n { raw(String(n)) } else { raw("null") }
+    }
+
+    public mutating func value(_ b: Bool) { beforeValue(); raw(b ? "true" : "false") }
+
+    public mutating func field(_ k: String, _ s: String?) { key(k); value(s) }
+    public mutating func field(_ k: String, _ n: Int?) { key(k); value(n) }
+    public mutating func field(_ k: String, _ b: Bool) { key(k); value(b) }
+    public mutating func field(_ k: String, _ strings: [String]) {
+        key(k)
+        beginArray()
+        for s in strings { value(s) }
+        endArray()
+    }
+
+    private mutating func string(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": raw("\\\"")
+            case "\\": raw("\\\\")
+            case "\n": raw("\\n")
+            case "\r": raw("\\r")
+            case "\t": raw("\\t")
+            case "<", ">", "&", "\u{2028}", "\u{2029}", "\u{7F}":
+                let v = scalar.value
+                raw("\\u")
+                for shift in [12, 8, 4, 0] { bytes.append(hex[Int((v >> UInt32(shift)) & 0xF)]) }
+            default:
+                if scalar.value < 0x20 {
+                    raw("\\u00")
+                    bytes.append(hex[Int(scalar.value >> 4)])
+                    bytes.append(hex[Int(scalar.value & 0xF)])
+                } else {
+                    bytes.append(contentsOf: String(scalar).utf8)
+                }
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

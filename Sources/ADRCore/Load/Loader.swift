@@ -1,0 +1,289 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One Markdown file that may be a decision, as bytes.
+public struct SourceFile: Sendable {
+    /// Path relative to the ADR directory, `/`-separated.
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+}
+
+/// A Markdown file that is not a decision, and why.
+public struct Exclusion: Sendable, Hashable {
+    public var path: String
+    public var reason: String
+}
+
+/// What the load stage found in an ADR directory.
+public struct LoadedDirectory: Sendable {
+    /// The directory as the user named it.
+    public var root: String
+    public var sources: [SourceFile] = []
+    /// Every other file (images, attachments), relative paths, sorted.
+    public var assets: [String] = []
+    public var excluded: [Exclusion] = []
+    public var diagnostics: [Diagnostic] = []
+}
+
+/// The load stage: walks an ADR directory and reads its Markdown files.
+public enum Loader {
+    public struct Options: Sendable {
+        /// Larger files are reported and skipped.
+        public var maxFileSize = 2 * 1024 * 1024
+        public init() {}
+    }
+
+    /// The file that marks a folder as written by adrsite; such folders are never read as input.
+    public static let outputMarker = ".adrsite-output"
+
+    public static func load(_ root: String, options: Options = Options()) -> LoadedDirectory {
+        var result = LoadedDirectory(root: root)
+        var st = stat()
+        guard stat(root, &st) == 0 else {
+            result.diagnostics.append(.error("", "cannot open ADR directory: \(errnoText())"))
+            return result
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            result.diagnostics.append(.error("", "not a directory"))
+            return result
+        }
+        let realRoot = realPath(root) ?? root
+        var walker = Walker(root: root, realRoot: realRoot, options: options)
+        walker.visited.insert(DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)))
+        walker.walk(relative: "")
+        var markdown = walker.markdown.sorted()
+        result.assets = walker.assets.sorted()
+        result.diagnostics = walker.diagnostics
+        result.excluded = walker.excluded
+
+        // Decide which Markdown files are decisions; the rest is excluded, with a reason.
+        let byFolder = Dictionary(grouping: markdown, by: { parentPath($0) })
+        var keep: [String] = []
+        for path in markdown {
+            if let reason = exclusionReason(path, siblings: byFolder[parentPath(path)] ?? []) {
+                result.excluded.append(Exclusion(path: path, reason: reason))
+            } else {
+                keep.append(path)
+            }
+        }
+        markdown = keep
+        for path in markdown {
+            switch readFile(joinPath(root, path), limit: options.maxFileSize) {
+            case .success(let bytes):
+                result.sources.append(SourceFile(path: path, bytes: bytes))
+            case .failure(let problem):
+                result.diagnostics.append(.warning(path, problem.message))
+            }
+        }
+        result.excluded.sort { $0.path < $1.path }
+        return result
+    }
+
+    /// Why a Markdown file is not a decision, or nil when it is one.
+    static func exclusionReason(_ path: String, siblings: [String]) -> String? {
+        let components = path.split(separator: "/")
+        if components.dropLast().contains(where: { $0.lowercased() == "templates" || $0.lowercased() == "template" }) {
+            return "inside a templates folder"
+        }
+        let name = String(components.last ?? "")
+        let stem = stripExtension(name).lowercased()
+        if stem == "readme" || stem == "index" || stem == "_index" {
+            // A lone README.md in a subfolder is a folder-per-decision record (`slug/README.md`).
+            let otherMarkdown = siblings.filter { $0 != path && !isIndexName($0) }
+            if components.count > 1 && otherMarkdown.isEmpty { return nil }
+            return "index page of its folder"
+        }
+        let upperStem = stripExtension(name)
+        if ["contributing", "changelog", "license", "licence", "code_of_conduct", "security", "authors", "notice"]
+            .contains(stem) && upperStem == upperStem.uppercased() {
+            return "repository file, not a decision"
+        }
+        if stem == "summary" || stem == "_sidebar" { return "navigation file, not a decision" }
+        if isTemplateName(stem) { return "template" }
+        return nil
+    }
+
+    private static func isIndexName(_ path: String) -> Bool {
+        let stem = stripExtension(String(path.split(separator: "/").last ?? "")).lowercased()
+        return stem == "readme" || stem == "index" || stem == "_index"
+    }
+
+    /// `template.md`, `adr-template.md`, `0000-template.md`, `0000-adr-template-madr.md`, … but not
+    /// a decision that merely talks about templates, such as `0004-use-mustache-templates.md`.
+    static func isTemplateName(_ stem: String) -> Bool {
+        if stem == "template" || stem.hasSuffix("-template") || stem.hasSuffix("_template")
+            || stem.hasSuffix(".template") || stem.hasPrefix("template-") || stem.hasPrefix("template_") {
+            return true
+        }
+        let digits = stem.prefix { $0.isASCII && $0.isNumber }
+        if !digits.isEmpty && digits.allSatisfy({ $0 == "0" }) && stem.contains("template") { return true }
+        return false
+    }
+
+    // MARK: - Walking
+
+    struct DirectoryID: Hashable { var device: UInt64; var inode: UInt64 }
+
+    struct Walker {
+        let root: String
+        let realRoot: String
+        let options: Options
+        var visited: Set<DirectoryID> = []
+        var markdown: [String] = []
+        var assets: [String] = []
+        var excluded: [Exclusion] = []
+        var diagnostics: [Diagnostic] = []
+
+        init(root: String, realRoot: String, options: Options) {
+            self.root = root
+            self.realRoot = realRoot
+            self.options = options
+        }
+
+        mutating func walk(relative: String) {
+            let dirPath = relative.isEmpty ? root : joinPath(root, relative)
+            guard let dir = opendir(dirPath) else {
+                diagnostics.append(.warning(relative, "cannot read directory: \(errnoText())"))
+                return
+            }
+            var names: [String] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+                    let bytes = raw.bindMemory(to: UInt8.self)
+                    let length = bytes.firstIndex(of: 0) ?? bytes.count
+                    return String(decoding: bytes[0..<length], as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                names.append(name)
+            }
+            closedir(dir)
+            if !relative.isEmpty && names.contains(Loader.outputMarker) {
+                excluded.append(Exclusion(path: relative, reason: "a site written by adrsite"))
+                return
+            }
+            for name in names.sorted() {
+                if name.hasPrefix(".") || name == "node_modules" { continue }
+                let rel = relative.isEmpty ? name : relative + "/" + name
+                let full = joinPath(root, rel)
+                var st = stat()
+                guard lstat(full, &st) == 0 else {
+                    diagnostics.append(.warning(rel, "cannot read: \(errnoText())"))
+                    continue
+                }
+                if (st.st_mode & S_IFMT) == S_IFLNK {
+                    guard let target = realPath(full) else {
+                        diagnostics.append(.warning(rel, "symbolic link points nowhere (\(errnoText())); skipped"))
+                        continue
+                    }
+                    if target != realRoot && !target.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") {
+                        diagnostics.append(.warning(rel, "symbolic link points outside the ADR directory; not followed"))
+                        continue
+                    }
+                    guard stat(full, &st) == 0 else {
+                        diagnostics.append(.warning(rel, "cannot follow symbolic link: \(errnoText())"))
+                        continue
+                    }
+                }
+                let type = st.st_mode & S_IFMT
+                if type == S_IFDIR {
+                    let id = DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+                    if visited.contains(id) {
+                        diagnostics.append(.warning(rel, "directory was already visited (symbolic link loop); not followed"))
+                        continue
+                    }
+                    visited.insert(id)
+                    walk(relative: rel)
+                } else if type == S_IFREG {
+                    if isMarkdownName(name) { markdown.append(rel) } else { assets.append(rel) }
+                }
+            }
+        }
+    }
+
+    // MARK: - Reading
+
+    struct ReadProblem: Error { var message: String }
+
+    static func readFile(_ path: String, limit: Int) -> Result<[UInt8], ReadProblem> {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .failure(ReadProblem(message: "cannot read file: \(errnoText())")) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return .failure(ReadProblem(message: "cannot read file: \(errnoText())")) }
+        let size = Int(st.st_size)
+        if size > limit {
+            return .failure(ReadProblem(message: "file is \(size) bytes, larger than the limit of \(limit) bytes; skipped"))
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while true {
+            if filled == bytes.count {
+                // The file may have grown since fstat; read on, within the limit.
+                if bytes.count >= limit + 1 { break }
+                bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count / 2)))
+            }
+            let n = bytes.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress! + filled, raw.count - filled)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(ReadProblem(message: "cannot read file: \(errnoText())"))
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeLast(bytes.count - filled)
+        if bytes.count > limit {
+            return .failure(ReadProblem(message: "file is larger than the limit of \(limit) bytes; skipped"))
+        }
+        return .success(bytes)
+    }
+}
+
+// MARK: - Path helpers
+
+func isMarkdownName(_ name: String) -> Bool {
+    let lower = name.lowercased()
+    return lower.hasSuffix(".md") || lower.hasSuffix(".markdown")
+}
+
+func stripExtension(_ name: String) -> String {
+    let lower = name.lowercased()
+    if lower.hasSuffix(".markdown") { return String(name.dropLast(9)) }
+    if lower.hasSuffix(".md") { return String(name.dropLast(3)) }
+    return name
+}
+
+func parentPath(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return String(path[..<slash])
+}
+
+func lastComponent(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+}
+
+public func joinPath(_ a: String, _ b: String) -> String {
+    if a.isEmpty { return b }
+    if b.isEmpty { return a }
+    return a.hasSuffix("/") ? a + b : a + "/" + b
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }
+
+func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}

@@ -1,0 +1,236 @@
+/// The kinds of relation one decision states about another. Each has a reverse, which the link
+/// pass records on the other decision as a backlink.
+public enum RelationType: String, Sendable, Hashable, CaseIterable {
+    case supersedes
+    case supersededBy = "superseded-by"
+    case amends
+    case amendedBy = "amended-by"
+    case replaces
+    case replacedBy = "replaced-by"
+    case reverts
+    case revertedBy = "reverted-by"
+    case completes
+    case completedBy = "completed-by"
+    case updates
+    case updatedBy = "updated-by"
+    case clarifies
+    case clarifiedBy = "clarified-by"
+    case extends
+    case extendedBy = "extended-by"
+    case relatesTo = "relates-to"
+    case linksTo = "links-to"
+    case mentions
+
+    public var reverse: RelationType {
+        switch self {
+        case .supersedes: return .supersededBy
+        case .supersededBy: return .supersedes
+        case .amends: return .amendedBy
+        case .amendedBy: return .amends
+        case .replaces: return .replacedBy
+        case .replacedBy: return .replaces
+        case .reverts: return .revertedBy
+        case .revertedBy: return .reverts
+        case .completes: return .completedBy
+        case .completedBy: return .completes
+        case .updates: return .updatedBy
+        case .updatedBy: return .updates
+        case .clarifies: return .clarifiedBy
+        case .clarifiedBy: return .clarifies
+        case .extends: return .extendedBy
+        case .extendedBy: return .extends
+        case .relatesTo: return .relatesTo
+        case .linksTo: return .linksTo
+        case .mentions: return .mentions
+        }
+    }
+
+    /// True for relations that make the target the successor of the source.
+    public var pointsToSuccessor: Bool { self == .supersededBy || self == .replacedBy || self == .revertedBy }
+
+    /// Typed relations are stated in words; `links-to` and `mentions` are found in the text.
+    public var isTyped: Bool { self != .linksTo && self != .mentions }
+
+    /// How a person reads the relation: "superseded by", "links to".
+    public var phrase: String { String(rawValue.map { $0 == "-" ? " " : $0 }) }
+}
+
+/// What a reference in a file points at, before the link pass resolves it.
+public enum ReferenceTarget: Sendable, Hashable {
+    /// A link destination as written (`0003-x.md#y`, `../adr/0003-x.md`, `https://…/0003-x.md`).
+    case url(String)
+    /// A decision named by number only (`ADR-0057`).
+    case number(Int)
+    /// A decision named by id, file name or slug (front matter: `superseded-by: 0005-x`).
+    case name(String)
+}
+
+/// A reference from a file to (maybe) another decision, with its place in the file.
+public struct Reference: Sendable, Hashable {
+    public var type: RelationType
+    public var target: ReferenceTarget
+    public var line: Int
+    public var column: Int
+    /// The link node in the document, when the reference is a Markdown link.
+    public var node: Int32?
+
+    public init(type: RelationType, target: ReferenceTarget, line: Int, column: Int, node: Int32? = nil) {
+        self.type = type
+        self.target = target
+        self.line = line
+        self.column = column
+        self.node = node
+    }
+}
+
+/// "addresses follow-up 2 of ADR-0007", or `addresses: 0007#2` in front matter.
+public struct FollowUpReference: Sendable, Hashable {
+    public var target: ReferenceTarget
+    public var number: Int
+    public var line: Int
+    public var column: Int
+}
+
+/// A heading of a decision, with its source line.
+public struct Section: Sendable, Hashable {
+    public var title: String
+    public var level: Int
+    public var line: Int
+    /// The heading node in the document.
+    public var node: Int32
+    /// Anchor id, unique within the page.
+    public var anchor: String
+}
+
+/// One item of a decision's follow-up section.
+public struct FollowUp: Sendable, Hashable {
+    /// 1-based, in order.
+    public var number: Int
+    public var text: String
+    public var line: Int
+    public var column: Int
+    /// The list item node in the document.
+    public var node: Int32
+    public var anchor: String { "follow-up-\(number)" }
+    /// Link nodes inside the item: a decision the item links to addresses it.
+    public var linkNodes: [Int32] = []
+    /// Ids of the decisions that address this follow-up (filled by the link pass).
+    public var addressedBy: [String] = []
+}
+
+/// What the parse stage reads in one file: everything a careful reader finds, before it is
+/// related to the rest of the log.
+public struct ParsedDecision: Sendable {
+    /// Path relative to the ADR directory, `/`-separated.
+    public var source: String
+    /// The subfolder the decision lives in (`security`), empty at the top.
+    public var category: String
+    public var number: Int?
+    public var title: String
+    public var status: String?
+    public var date: CalendarDate?
+    public var deciders: [String] = []
+    public var tags: [String] = []
+    public var sections: [Section] = []
+    public var followUps: [FollowUp] = []
+    public var references: [Reference] = []
+    public var followUpReferences: [FollowUpReference] = []
+    public var frontMatter: FrontMatter?
+    public var document: MarkdownDocument
+    /// The heading node that gave the title, if any (the page shows the title separately).
+    public var titleNode: Int32?
+    public var diagnostics: [Diagnostic] = []
+
+    public var statusCategory: StatusCategory { StatusRules.category(status) }
+}
+
+/// A related decision, resolved.
+public struct Relation: Sendable, Hashable {
+    public var type: RelationType
+    /// Id of the other decision.
+    public var target: String
+    public var line: Int
+}
+
+public struct Backlink: Sendable, Hashable {
+    /// The relation as the other decision states it.
+    public var type: RelationType
+    /// Id of the decision that states it.
+    public var source: String
+}
+
+/// Where a link in a decision's body goes, once resolved.
+public enum LinkTarget: Sendable, Hashable {
+    /// Another decision's page, with the fragment as written (without `#`).
+    case decision(id: String, fragment: String?)
+    /// A file of the ADR directory copied into the site (image, attachment), relative path.
+    case asset(path: String, suffix: String)
+}
+
+/// A decision of the linked log.
+public struct Decision: Sendable {
+    /// Stable, URL-safe, unique: derived from the file path, never from a position.
+    public var id: String
+    /// Page path relative to the site root.
+    public var url: String
+    public var parsed: ParsedDecision
+    /// What the file itself says about other decisions, in order of first appearance.
+    public var links: [Relation] = []
+    /// Decisions named in prose by number (`ADR-0012`) without a link.
+    public var mentions: [Relation] = []
+    /// What other decisions say about this one.
+    public var backlinks: [Backlink] = []
+    public var followUps: [FollowUp]
+    /// Resolved targets of the body's link and image nodes.
+    public var linkTargets: [Int32: LinkTarget] = [:]
+    /// The status category after the link pass: a decision that another one says it supersedes
+    /// counts as superseded even when its own status line was not updated.
+    public var statusCategory: StatusCategory
+
+    public var source: String { parsed.source }
+    public var number: Int? { parsed.number }
+    public var title: String { parsed.title }
+    public var status: String? { parsed.status }
+    public var date: CalendarDate? { parsed.date }
+    public var category: String { parsed.category }
+
+    /// Ids of the decisions that replace this one (superseded by, replaced by, …), from either side.
+    public var successors: [String] {
+        var out: [String] = []
+        for l in links where l.type.pointsToSuccessor && !out.contains(l.target) { out.append(l.target) }
+        for b in backlinks where b.type.reverse.pointsToSuccessor && !out.contains(b.source) { out.append(b.source) }
+        return out
+    }
+
+    public var openFollowUps: Int { followUps.filter { $0.addressedBy.isEmpty }.count }
+}
+
+/// The whole log after the link pass.
+public struct DecisionLog: Sendable {
+    public var decisions: [Decision]
+    public var diagnostics: [Diagnostic]
+    /// Files of the directory that pages may reference (images, attachments).
+    public var assets: [String]
+    public var excluded: [Exclusion]
+    /// Numbers used by exactly one decision, for linking `ADR-12` mentions.
+    public var uniqueNumbers: [Int: String]
+    public private(set) var index: [String: Int] = [:]
+
+    public init(decisions: [Decision], diagnostics: [Diagnostic], assets: [String], excluded: [Exclusion],
+                uniqueNumbers: [Int: String]) {
+        self.decisions = decisions
+        self.diagnostics = diagnostics
+        self.assets = assets
+        self.excluded = excluded
+        self.uniqueNumbers = uniqueNumbers
+        for (i, d) in decisions.enumerated() { index[d.id] = i }
+    }
+
+    public subscript(id id: String) -> Decision? {
+        guard let i = index[id] else { return nil }
+        return decisions[i]
+    }
+
+    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+    public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+}

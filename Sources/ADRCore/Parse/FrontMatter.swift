@@ -1,0 +1,191 @@
+import Yams
+
+/// A YAML value from front matter, reduced to what adrsite reads: scalars stay strings (so
+/// `2020-01-01` stays a calendar date and is never turned into an instant in some time zone).
+public indirect enum YAMLValue: Sendable, Hashable {
+    case null
+    case scalar(String)
+    case sequence([YAMLValue])
+    case mapping([YAMLEntry])
+
+    /// The scalar as text; nil for lists and maps.
+    public var string: String? {
+        if case .scalar(let s) = self { return s }
+        return nil
+    }
+
+    /// A scalar, or each scalar of a list.
+    public var strings: [String] {
+        switch self {
+        case .scalar(let s): return s.isEmpty ? [] : [s]
+        case .sequence(let items): return items.compactMap { $0.string }.filter { !$0.isEmpty }
+        default: return []
+        }
+    }
+}
+
+public struct YAMLEntry: Sendable, Hashable {
+    public var key: String
+    public var value: YAMLValue
+    /// Line of the key in the Markdown file.
+    public var line: Int
+}
+
+/// The YAML block between `---` lines at the top of a file.
+public struct FrontMatter: Sendable {
+    public var entries: [YAMLEntry] = []
+
+    public init(entries: [YAMLEntry] = []) { self.entries = entries }
+
+    /// The first entry whose key matches one of `keys`, ignoring case, `-`, `_` and spaces.
+    public func entry(_ keys: String...) -> YAMLEntry? {
+        let wanted = Set(keys.map(FrontMatter.normalizeKey))
+        return entries.first { wanted.contains(FrontMatter.normalizeKey($0.key)) }
+    }
+
+    public subscript(_ key: String) -> YAMLValue? { entry(key)?.value }
+
+    static func normalizeKey(_ key: String) -> String {
+        String(key.lowercased().filter { $0 != "-" && $0 != "_" && $0 != " " })
+    }
+
+    /// Splits front matter from the text. The front matter lines are replaced by empty lines, so
+    /// that cmark's line numbers stay those of the file.
+    static func split(_ text: String, path: String) -> (FrontMatter?, String, [Diagnostic]) {
+        guard text.hasPrefix("---") else { return (nil, text, []) }
+        var lines: [Substring] = []
+        lines.reserveCapacity(16)
+        var rest = text[...]
+        // The first line must be exactly `---` (trailing spaces allowed).
+        guard let firstEnd = rest.firstIndex(where: { $0 == "\n" || $0 == "\r\n" }) else { return (nil, text, []) }
+        guard rest[..<firstEnd].trimmingTrailingSpaces() == "---" else { return (nil, text, []) }
+        rest = rest[rest.index(after: firstEnd)...]
+        var closingLine = -1
+        var lineNumber = 1
+        var bodyStart = text.endIndex
+        while !rest.isEmpty {
+            lineNumber += 1
+            let end = rest.firstIndex(where: { $0 == "\n" || $0 == "\r\n" }) ?? rest.endIndex
+            let line = rest[..<end]
+            let trimmed = line.trimmingTrailingSpaces()
+            if trimmed == "---" || trimmed == "..." {
+                closingLine = lineNumber
+                bodyStart = end < rest.endIndex ? rest.index(after: end) : rest.endIndex
+                break
+            }
+            lines.append(line)
+            rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[rest.endIndex...]
+        }
+        guard closingLine > 0 else {
+            // No closing line: a leading thematic break, unless it plainly meant to be YAML.
+            if let first = lines.first, first.contains(":") {
+                return (nil, text, [.warning(path, line: 1, column: 1,
+                                             "front matter starting here is never closed with `---`; read as Markdown")])
+            }
+            return (nil, text, [])
+        }
+        let yaml = lines.joined(separator: "\n")
+        let blank = String(repeating: "\n", count: closingLine)
+        let body = blank + text[bodyStart...]
+        var diagnostics: [Diagnostic] = []
+        let frontMatter = parseYAML(yaml, path: path, diagnostics: &diagnostics)
+        return (frontMatter, body, diagnostics)
+    }
+
+    /// Reads YAML with Yams; problems are warnings with the line in the Markdown file.
+    static func parseYAML(_ yaml: String, path: String, diagnostics: inout [Diagnostic]) -> FrontMatter {
+        if yaml.trimmingCharacters(in: " \t\n\r").isEmpty { return FrontMatter() }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml, Resolver.basic)
+        } catch let error as YamlError {
+            let (line, column, problem) = describe(error)
+            diagnostics.append(.warning(path, line: line + 1, column: column,
+                                        "front matter is not valid YAML (\(problem)); its values are ignored"))
+            return FrontMatter()
+        } catch {
+            diagnostics.append(.warning(path, line: 2, column: 1, "front matter is not valid YAML; its values are ignored"))
+            return FrontMatter()
+        }
+        guard let node else { return FrontMatter() }
+        guard case .mapping(let mapping) = node else {
+            diagnostics.append(.warning(path, line: 2, column: 1, "front matter is not a map of keys and values; ignored"))
+            return FrontMatter()
+        }
+        var budget = 10_000
+        var entries: [YAMLEntry] = []
+        for (key, value) in mapping {
+            guard let keyText = key.string else { continue }
+            let converted = convert(value, budget: &budget)
+            if budget < 0 {
+                diagnostics.append(.warning(path, line: 2, column: 1,
+                                            "front matter is too large once its aliases are expanded; its values are ignored"))
+                return FrontMatter()
+            }
+            entries.append(YAMLEntry(key: keyText, value: converted, line: (key.mark?.line ?? 1) + 1))
+        }
+        return FrontMatter(entries: entries)
+    }
+
+    /// Converts a node, spending one unit of `budget` per node so that alias bombs stay cheap.
+    private static func convert(_ node: Node, budget: inout Int) -> YAMLValue {
+        budget -= 1
+        if budget < 0 { return .null }
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return .null }
+            return .scalar(scalar.string)
+        case .sequence(let sequence):
+            var items: [YAMLValue] = []
+            for item in sequence {
+                items.append(convert(item, budget: &budget))
+                if budget < 0 { return .null }
+            }
+            return .sequence(items)
+        case .mapping(let mapping):
+            var entries: [YAMLEntry] = []
+            for (key, value) in mapping {
+                entries.append(YAMLEntry(key: key.string ?? "", value: convert(value, budget: &budget),
+                                         line: (key.mark?.line ?? 1) + 1))
+                if budget < 0 { return .null }
+            }
+            return .mapping(entries)
+        default:
+            return .null
+        }
+    }
+
+    private static func describe(_ error: YamlError) -> (Int, Int, String) {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+             .composer(_, let problem, let mark, _):
+            return (mark.line, mark.column, problem)
+        case .reader(let problem, _, _, _):
+            return (1, 1, problem)
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return (1, 1, "duplicate keys: \(duplicates.joined(separator: ", "))")
+        default:
+            return (1, 1, "\(error)")
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingTrailingSpaces() -> SubSequence {
+        var end = endIndex
+        while end > startIndex {
+            let before = index(before: end)
+            if self[before] == " " || self[before] == "\t" { end = before } else { break }
+        }
+        return self[startIndex..<end]
+    }
+
+    /// Trims the given characters from both ends.
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        var start = startIndex, end = endIndex
+        while start < end && chars.contains(self[start]) { start = index(after: start) }
+        while end > start && chars.contains(self[index(before: end)]) { end = index(before: end) }
+        return String(self[start..<end])
+    }
+}

@@ -1,0 +1,147 @@
+/// The six kinds of status a badge can show.
+public enum StatusCategory: String, Sendable, CaseIterable, Hashable, Comparable {
+    case proposed, accepted, rejected, deprecated, superseded, other
+
+    public static func < (a: StatusCategory, b: StatusCategory) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// How a careful reader turns a status line into a status: the leading status word(s),
+/// lowercased, as a person would say them.
+public enum StatusRules {
+    /// Words that qualify the status word after them (`partially implemented`, `not accepted`).
+    private static let qualifiers: Set<String> = ["partially", "partly", "not", "fully", "provisionally", "tentatively"]
+
+    /// Words that end a status (`superseded by …`, `accepted on …`, `proposed as of …`).
+    private static let stopWords: Set<String> = [
+        "by", "in", "on", "as", "at", "since", "from", "to", "with", "for", "and", "or", "but", "via", "until",
+        "after", "because", "of", "the", "per", "see", "par", "le", "la", "en", "et", "pour", "de", "des", "du",
+        "durch", "von", "am", "und", "por", "y", "el",
+    ]
+
+    /// Multi-word statuses read as one.
+    private static let phrases: [String] = [
+        "work in progress", "in progress", "in review", "under review", "under discussion", "under consideration",
+        "on hold", "ready for review", "request for comments", "to do", "won't do", "wont do", "no longer relevant",
+        "in effect", "not started", "en cours", "en discussion",
+    ]
+
+    /// Status word → category. Statuses not listed fall back to `categoryByStem`.
+    private static let categories: [String: StatusCategory] = {
+        var map: [String: StatusCategory] = [:]
+        func add(_ category: StatusCategory, _ words: [String]) { for w in words { map[w] = category } }
+        add(.accepted, ["accepted", "accept", "approved", "adopted", "active", "implemented", "partially implemented",
+                        "partly implemented", "fully implemented", "done", "agreed", "decided", "final", "in effect",
+                        "ratified", "completed", "complete", "confirmed", "valid", "live", "enacted", "established",
+                        "amended", "partially accepted", "accepté", "acceptée", "approuvé", "approuvée", "adopté",
+                        "adoptée", "validé", "validée", "décidé", "décidée", "aceptado", "aceptada", "aprobado",
+                        "aprobada", "akzeptiert", "angenommen", "genehmigt", "beschlossen", "accettato", "approvato",
+                        "aceito", "aprovado", "aprovada"])
+        add(.proposed, ["proposed", "proposal", "pending", "in review", "review", "draft", "open", "wip",
+                        "work in progress", "in progress", "under review", "under discussion", "under consideration",
+                        "discussing", "discussion", "suggested", "rfc", "request for comments", "planned", "new",
+                        "ready for review", "to do", "todo", "not started", "initial", "exploring", "investigating",
+                        "provisionally accepted", "tentatively accepted", "proposé", "proposée", "brouillon",
+                        "en cours", "en discussion", "propuesto", "propuesta", "borrador", "vorgeschlagen", "entwurf",
+                        "proposto", "proposta", "rascunho"])
+        add(.rejected, ["rejected", "declined", "refused", "abandoned", "withdrawn", "not accepted", "won't do",
+                        "wont do", "not implemented", "dropped", "cancelled", "canceled", "discarded", "vetoed",
+                        "failed", "rejeté", "rejetée", "refusé", "refusée", "abandonné", "abandonnée", "rechazado",
+                        "rechazada", "abgelehnt", "verworfen", "rifiutato", "respinto", "rejeitado", "rejeitada"])
+        add(.deprecated, ["deprecated", "obsolete", "retired", "archived", "legacy", "sunset", "sunsetted",
+                          "outdated", "expired", "inactive", "revoked", "no longer relevant", "déprécié", "dépréciée",
+                          "obsolète", "obsoleto", "obsoleta", "veraltet", "archiviert", "archivé", "archivée"])
+        add(.superseded, ["superseded", "superceded", "superseeded", "supersceded", "replaced", "partly superseded",
+                          "partially superseded", "overridden", "overruled", "remplacé", "remplacée", "reemplazado",
+                          "reemplazada", "ersetzt", "abgelöst", "sostituito", "substituído", "substituida"])
+        add(.other, ["on hold", "paused", "postponed", "deferred", "blocked", "experimental", "unknown"])
+        return map
+    }()
+
+    /// The status a person reads in `raw`, or nil when it holds no words.
+    ///
+    /// `Accepted (lazy consensus) & implemented` → `accepted`; `Superseded by [3. X](…)` →
+    /// `superseded`; `Partially Implemented in #1811` → `partially implemented`;
+    /// `Not-Implemented` → `not implemented`; `** Approved **` → `approved`.
+    public static func normalize(_ raw: String) -> String? {
+        // Drop what precedes the first letter: emoji, `*`, `[`, quotes.
+        var text = Substring(raw.replacingNBSP())
+        text = text.drop { !$0.isLetter }
+        guard !text.isEmpty else { return nil }
+        let lower = text.lowercased()
+        // Words: hyphens between letters become spaces ("not-implemented").
+        var words: [(word: String, endsClause: Bool, clean: Bool)] = []
+        for piece in lower.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+            var w = Substring(piece)
+            var endsClause = false
+            while let last = w.last, ".,;:!?)]}*_\"'”’".contains(last) {
+                w = w.dropLast()
+                endsClause = true
+            }
+            let clean = !w.isEmpty && w.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" || $0 == "’" }
+            for (k, part) in w.split(separator: "-").enumerated() {
+                let isLast = k == w.split(separator: "-").count - 1
+                words.append((String(part), isLast ? endsClause : false, clean))
+            }
+            if words.count > 40 { break }
+        }
+        guard let first = words.first, first.clean else {
+            // A status that starts with something else entirely (a number, a symbol).
+            return nil
+        }
+        let joined = words.prefix(4).map(\.word).joined(separator: " ")
+        for phrase in phrases where joined == phrase || joined.hasPrefix(phrase + " ") {
+            return phrase
+        }
+        if qualifiers.contains(first.word), words.count > 1, words[1].clean, !first.endsClause,
+           categories[first.word + " " + words[1].word] != nil || isKnown(words[1].word) {
+            return first.word + " " + words[1].word
+        }
+        if isKnown(first.word) { return first.word }
+        // Not a status word we know: a short status is taken as written; in a sentence, the first
+        // status word we know ("This decision was accepted") is what a reader takes away.
+        if words.count > 3 {
+            for w in words.prefix(25) where w.clean && categories[w.word] != nil && !qualifiers.contains(w.word) {
+                return w.word
+            }
+        }
+        var out: [String] = []
+        for w in words.prefix(3) {
+            guard w.clean else { break }
+            if !out.isEmpty && stopWords.contains(w.word) { break }
+            out.append(w.word)
+            if w.endsClause { break }
+        }
+        return out.isEmpty ? nil : out.joined(separator: " ")
+    }
+
+    private static func isKnown(_ word: String) -> Bool { categories[word] != nil }
+
+    /// The badge category of a status.
+    public static func category(_ status: String?) -> StatusCategory {
+        guard let status, !status.isEmpty else { return .other }
+        if let known = categories[status] { return known }
+        return categoryByStem(status)
+    }
+
+    private static func categoryByStem(_ status: String) -> StatusCategory {
+        let s = status
+        if s.contains("supers") || s.contains("superc") || s.contains("replac") { return .superseded }
+        if s.contains("deprecat") || s.contains("obsolet") || s.contains("retire") { return .deprecated }
+        if s.contains("reject") || s.contains("declin") || s.hasPrefix("not ") { return .rejected }
+        if s.contains("accept") || s.contains("approv") || s.contains("implement") || s.contains("adopt") {
+            return .accepted
+        }
+        if s.contains("propos") || s.contains("draft") || s.contains("review") || s.contains("discuss") {
+            return .proposed
+        }
+        return .other
+    }
+}
+
+extension StringProtocol {
+    func replacingNBSP() -> String {
+        String(self.map { $0 == "\u{00A0}" || $0 == "\u{202F}" ? " " : $0 })
+    }
+}

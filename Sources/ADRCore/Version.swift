@@ -1,0 +1,1 @@
+public let adrsiteVersion = "0.1.0"

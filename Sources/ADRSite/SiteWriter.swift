@@ -1,0 +1,238 @@
+import ADRCore
+import CSystem
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file of the site, in memory.
+public struct OutputFile: Sendable, Equatable {
+    /// Path relative to the site root, `/`-separated.
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+}
+
+/// The one type that writes to disk. It builds the site in a temporary folder next to the output
+/// and swaps it in only when every file was written, so a failed or interrupted build leaves the
+/// previous site as it was. It never deletes or overwrites a file adrsite did not write: the
+/// output folder carries a marker listing every file of the last build.
+public enum SiteWriter {
+    public static let marker = Loader.outputMarker
+
+    public struct Failure: Error, CustomStringConvertible, Equatable {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Test hook: called before each file is written; throwing simulates a failed write.
+    nonisolated(unsafe) public static var beforeWrite: ((String) throws -> Void)?
+
+    /// Writes `files` as the whole content of `output`.
+    public static func write(_ files: [OutputFile], to output: String, input: String) throws {
+        let outputPath = absolute(output)
+        try checkOutput(outputPath, input: input)
+        let parent = parentDirectory(outputPath)
+        try makeDirectories(parent)
+        let name = lastPathComponent(outputPath)
+        let temporary = joinPath(parent, ".\(name).adrsite-tmp-\(getpid())")
+        removeStaleTemporaries(parent: parent, name: name)
+
+        do {
+            try makeDirectory(temporary)
+            var manifest = files.map(\.path).sorted()
+            manifest.insert(marker, at: 0)
+            // The marker is written first: every temporary folder is recognisably adrsite's.
+            try writeFile(joinPath(temporary, marker),
+                          Array(("written by adrsite \(adrsiteVersion); adrsite replaces this folder on every build\n"
+                                 + manifest.joined(separator: "\n") + "\n").utf8))
+            var made: Set<String> = [temporary]
+            for file in files {
+                guard isSafeRelativePath(file.path) else {
+                    throw Failure(message: "refusing to write \(file.path): not a path inside the site")
+                }
+                let target = joinPath(temporary, file.path)
+                let dir = parentDirectory(target)
+                if !made.contains(dir) {
+                    try makeDirectories(dir)
+                    made.insert(dir)
+                }
+                try beforeWrite?(file.path)
+                try writeFile(target, file.bytes)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            if let failure = error as? Failure { throw failure }
+            throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
+        }
+
+        if FileManager.default.fileExists(atPath: outputPath) {
+            if adrsite_exchange_paths(temporary, outputPath) == 0 {
+                // `temporary` now holds the previous site, every file of which adrsite wrote.
+                try? FileManager.default.removeItem(atPath: temporary)
+                return
+            }
+            let old = joinPath(parent, ".\(name).adrsite-old-\(getpid())")
+            guard rename(outputPath, old) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw Failure(message: "cannot replace \(output): \(reason)")
+            }
+            guard rename(temporary, outputPath) == 0 else {
+                let reason = String(cString: strerror(errno))
+                _ = rename(old, outputPath)
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw Failure(message: "cannot replace \(output): \(reason)")
+            }
+            try? FileManager.default.removeItem(atPath: old)
+        } else if rename(temporary, outputPath) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw Failure(message: "cannot create \(output): \(reason)")
+        }
+    }
+
+    /// Refuses an output folder that is the input folder, contains it, or holds files that
+    /// adrsite did not write.
+    public static func checkOutput(_ output: String, input: String) throws {
+        let outputPath = absolute(output)
+        let inputPath = resolved(absolute(input))
+        let outputResolved = resolved(outputPath)
+        if outputResolved == inputPath {
+            throw Failure(message: "refusing to write the site into \(output): it is the ADR directory itself; choose another --output")
+        }
+        if inputPath.hasPrefix(outputResolved.hasSuffix("/") ? outputResolved : outputResolved + "/") {
+            throw Failure(message: "refusing to write the site into \(output): it contains the ADR directory; choose another --output")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: outputPath, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw Failure(message: "refusing to write the site into \(output): it is a file, not a folder")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: outputPath)) ?? []
+        if entries.isEmpty { return }
+        guard let manifestText = try? String(contentsOfFile: joinPath(outputPath, marker), encoding: .utf8) else {
+            throw Failure(message: "refusing to write the site into \(output): the folder is not empty and was not written by adrsite (it has no \(marker) file); choose an empty or new folder")
+        }
+        let manifest = Set(manifestText.split(separator: "\n").dropFirst().map(String.init))
+        var foreign: [String] = []
+        if let walker = FileManager.default.enumerator(atPath: outputPath) {
+            while let path = walker.nextObject() as? String {
+                var isDir: ObjCBool = false
+                FileManager.default.fileExists(atPath: joinPath(outputPath, path), isDirectory: &isDir)
+                if !isDir.boolValue && !manifest.contains(path) { foreign.append(path) }
+            }
+        }
+        if !foreign.isEmpty {
+            let shown = foreign.sorted().prefix(5).joined(separator: ", ") + (foreign.count > 5 ? ", …" : "")
+            throw Failure(message: "refusing to replace \(output): it holds files adrsite did not write (\(shown)); move them elsewhere first")
+        }
+    }
+
+    // MARK: - File system helpers
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return normalized(path) }
+        return normalized(joinPath(FileManager.default.currentDirectoryPath, path))
+    }
+
+    /// The real path of the longest existing prefix, plus the rest as written.
+    static func resolved(_ path: String) -> String {
+        var existing = path
+        var rest: [String] = []
+        while !existing.isEmpty && existing != "/" {
+            if let real = realpath(existing, nil) {
+                defer { free(real) }
+                return ([String(cString: real)] + rest.reversed()).joined(separator: "/")
+            }
+            rest.append(lastPathComponent(existing))
+            existing = parentDirectory(existing)
+        }
+        return path
+    }
+
+    static func normalized(_ path: String) -> String {
+        var out: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { if !out.isEmpty { out.removeLast() }; continue }
+            out.append(part)
+        }
+        return "/" + out.joined(separator: "/")
+    }
+
+    static func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    static func lastPathComponent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    static func isSafeRelativePath(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..") && !path.contains("\0")
+    }
+
+    static func removeStaleTemporaries(parent: String, name: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for entry in entries where entry.hasPrefix(".\(name).adrsite-tmp-") || entry.hasPrefix(".\(name).adrsite-old-") {
+            let path = joinPath(parent, entry)
+            if FileManager.default.fileExists(atPath: joinPath(path, marker)) {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw Failure(message: "cannot create folder \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func makeDirectories(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            if isDir.boolValue { return }
+            throw Failure(message: "cannot create folder \(path): a file of that name exists")
+        }
+        try makeDirectories(parentDirectory(path))
+        try makeDirectory(path)
+    }
+
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        var written = 0
+        try bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
+                }
+                written += n
+            }
+        }
+        closed = true
+        if close(fd) != 0 {
+            throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ADRCore
+import ArgumentParser
+
+struct AdrsiteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adrsite",
+        abstract: "Turns a folder of Architecture Decision Records into a static website.",
+        version: "adrsite \(adrsiteVersion) (cmark \(CommonMark.version))",
+        subcommands: [Check.self, Build.self]
+    )
+}
+
+/// Options every command that reads a decision log shares.
+struct LogOptions: ParsableArguments {
+    @Argument(help: "The ADR directory. Default: the path in .adr-dir, else the first of doc/adr, docs/adr, docs/decisions, doc/decisions, adr, decisions.")
+    var directory: String?
+
+    @Option(name: .customLong("repo-url"), help: "Web address of the ADR directory in its repository (for 'edit source' links and absolute links into the log).")
+    var repositoryURL: String?
+
+    /// The directory to read, or an error saying why none was found.
+    func resolveDirectory() throws -> String {
+        if let directory { return directory }
+        if let found = DefaultDirectory.find() { return found }
+        throw ValidationError("no ADR directory given and none found (.adr-dir, doc/adr, docs/adr, docs/decisions, doc/decisions, adr, decisions)")
+    }
+
+    var pipelineOptions: Pipeline.Options {
+        var options = Pipeline.Options()
+        options.link.repositoryURL = repositoryURL
+        return options
+    }
+}
