@@ -48,5 +48,10 @@ let package = Package(
             name: "ADRSiteTests",
             dependencies: ["ADRCore", "ADRSite"]
         ),
+        // Runs the built `adrsite` binary as a user would.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["adrsite"]
+        ),
     ]
 )

@@ -187,9 +187,7 @@ public enum Linker {
             }
             if let p = normalized {
                 let trimmed = p.hasSuffix("/") ? String(p.dropLast()) : p
-                if let i = bySource[trimmed] {
-                    return i == from && fragment == nil ? .none : .decision(i, fragment: fragment)
-                }
+                if let i = bySource[trimmed] { return .decision(i, fragment: fragment) }
                 if let candidates = bySourceLower[trimmed.lowercased()], candidates.count == 1 {
                     if report {
                         diagnostics.append(.warning(source, line: line, column: column,

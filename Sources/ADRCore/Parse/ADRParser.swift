@@ -140,7 +140,8 @@ struct Reader {
         }
         if headingNode == nil, let first = doc.children(of: MarkdownDocument.root).first(where: { _ in true }) {
             let node = doc[first]
-            if node.kind == .heading {
+            if node.kind == .heading && !SectionNames.isStandard(doc.plainText(of: first)) {
+                // A file that starts with `## Title`; but `## Status` or `## Context` is no title.
                 headingNode = first
             } else if node.kind == .paragraph {
                 let text = doc.plainText(of: first)
@@ -400,7 +401,12 @@ struct Reader {
             if bodyStatus == nil, let status = StatusRules.normalize(value) { bodyStatus = (status, pos.line) }
         case "date", "last modified", "last updated", "created", "decision date", "date decided", "datum", "fecha",
              "date created":
-            if bodyDate == nil, let found = Dates.find(in: value) { bodyDate = (found, pos.line, pos.column) }
+            if let found = Dates.find(in: value) {
+                if bodyDate == nil { bodyDate = (found, pos.line, pos.column) }
+            } else if !value.isEmpty && (key == "date" || key == "last modified") {
+                diagnostics.append(.warning(path, line: pos.line, column: pos.column,
+                                            "`\(key.prefix(1).uppercased() + key.dropFirst()):` value \"\(value.prefix(40))\" is not a date (YYYY-MM-DD)"))
+            }
         case "deciders", "decision makers", "decision-makers", "decided by", "decision maker":
             if bodyDeciders == nil { bodyDeciders = ListRules.split(value) }
         case "tags", "keywords":
@@ -564,6 +570,7 @@ struct Reader {
     mutating func resolveDateAndStatus() {
         let fm = frontMatter
         // Status: front matter first, then the first of table cell, `Status:` line, `## Status`.
+        var statusWasInvalid = false
         if let entry = fm?.entry("status") {
             switch entry.value {
             case .scalar(let s):
@@ -571,12 +578,13 @@ struct Reader {
             case .null:
                 break
             default:
+                statusWasInvalid = true
                 diagnostics.append(.warning(path, line: entry.line, column: 1,
                                             "front matter `status` should be a single value, not a list or map; ignored"))
             }
         }
         if result.status == nil { result.status = bodyStatus?.0 }
-        if result.status == nil {
+        if result.status == nil && !statusWasInvalid {
             diagnostics.append(.warning(path, line: 1, column: 1, "no status found (front matter `status`, a `Status:` line or a `## Status` section)"))
         }
 
@@ -658,6 +666,19 @@ enum TitleRules {
         if !sawSeparator && !sawSpace { return (title, nil) }
         let rest = String(decoding: b[j...], as: UTF8.self)
         return (rest, value)
+    }
+}
+
+/// The section headings of the common templates: never a title.
+enum SectionNames {
+    static let standard: Set<String> = [
+        "status", "context", "decision", "consequences", "context and problem statement", "decision outcome",
+        "considered options", "decision drivers", "alternatives considered", "follow-up actions", "pros and cons of the options",
+        "links", "notes", "references", "summary", "problem", "solution", "options", "background",
+    ]
+
+    static func isStandard(_ heading: String) -> Bool {
+        standard.contains(heading.lowercased().trimmingCharacters(in: " \t:"))
     }
 }
 
