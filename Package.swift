@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The files of the default theme in templates/ (templates/README.md documents each).
+let themeFiles = [
+    "head.mustache", "header.mustache", "footer.mustache", "badge.mustache", "followup-state.mustache",
+    "index.mustache", "decision.mustache", "follow-ups.mustache", "not-found.mustache",
+    "feed.mustache", "sitemap.mustache", "badge-svg.mustache",
+    "style.css", "site.js",
+]
+
 let package = Package(
     name: "adrsite",
     products: [
@@ -10,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // libcmark from the system (Debian: libcmark-dev). Only ADRCore/CommonMark.swift imports it.
@@ -29,7 +38,10 @@ let package = Package(
         // render → write: pages from templates, and the one type that writes to disk.
         .target(
             name: "ADRSite",
-            dependencies: ["ADRCore", "CSystem"]
+            dependencies: ["ADRCore", "CSystem", .product(name: "Mustache", package: "swift-mustache")],
+            // The default theme, compiled into the binary (no Bundle.module: the binary works
+            // wherever it is copied). One entry per file of templates/; see Theme.defaults.
+            resources: themeFiles.map { .embedInCode("../../templates/\($0)") }
         ),
         .executableTarget(
             name: "adrsite",

@@ -212,6 +212,8 @@ public struct DecisionLog: Sendable {
     /// Files of the directory that pages may reference (images, attachments).
     public var assets: [String]
     public var excluded: [Exclusion]
+    /// The ADR directory as the user named it.
+    public var root: String = ""
     /// Numbers used by exactly one decision, for linking `ADR-12` mentions.
     public var uniqueNumbers: [Int: String]
     public private(set) var index: [String: Int] = [:]

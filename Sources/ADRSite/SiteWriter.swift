@@ -23,6 +23,25 @@ public struct OutputFile: Sendable, Equatable {
     public init(path: String, text: String) {
         self.init(path: path, bytes: Array(text.utf8))
     }
+
+    /// A file copied from the ADR directory (an image): read only when it is written.
+    public init(path: String, copyFrom source: String) {
+        self.path = path
+        self.bytes = []
+        self.copyFrom = source
+    }
+
+    /// When set, the file's content is this file's.
+    public var copyFrom: String?
+
+    /// The content, reading a copied file from disk.
+    public func content() throws -> [UInt8] {
+        guard let source = copyFrom else { return bytes }
+        guard let data = FileManager.default.contents(atPath: source) else {
+            throw SiteWriter.Failure(message: "cannot read \(source)")
+        }
+        return [UInt8](data)
+    }
 }
 
 /// The one type that writes to disk. It builds the site in a temporary folder next to the output
@@ -70,7 +89,7 @@ public enum SiteWriter {
                     made.insert(dir)
                 }
                 try beforeWrite?(file.path)
-                try writeFile(target, file.bytes)
+                try writeFile(target, try file.content())
             }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)

@@ -1,6 +1,44 @@
 import ADRCore
 import ADRSite
 import ArgumentParser
+import Foundation
+
+/// Options of the site itself, shared by `build` and `serve`.
+struct SiteArguments: ParsableArguments {
+    @Option(name: .customLong("templates"), help: "A folder of templates that replace the default theme's, file by file.")
+    var templates: String?
+
+    @Option(help: "Site title. Default: the first heading of the ADR directory's README.md, else \"Architecture Decision Records\".")
+    var title: String?
+
+    @Option(name: .customLong("base-url"), help: "Address the site is published at; used for absolute links in the feed and sitemap only.")
+    var baseURL: String?
+
+    @Flag(name: .customLong("unsafe-html"), help: "Keep raw HTML from the ADRs in the pages (off: raw HTML is left out, as cmark does by default).")
+    var unsafeHTML = false
+
+    func siteOptions(repositoryURL: String?) -> SiteOptions {
+        var options = SiteOptions()
+        options.title = title
+        options.unsafeHTML = unsafeHTML
+        options.repositoryURL = repositoryURL
+        options.baseURL = baseURL
+        return options
+    }
+
+    /// Template folders: a `templates/` folder beside the ADR directory, then `--templates`.
+    func templateFolders(for directory: String) -> [String] {
+        var folders: [String] = []
+        let parent = (directory as NSString).deletingLastPathComponent
+        let beside = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent("templates")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: beside, isDirectory: &isDirectory), isDirectory.boolValue {
+            folders.append(beside)
+        }
+        if let templates { folders.append(templates) }
+        return folders
+    }
+}
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +47,7 @@ struct Build: ParsableCommand {
     )
 
     @OptionGroup var log: LogOptions
+    @OptionGroup var site: SiteArguments
 
     @Option(name: .shortAndLong, help: "Output folder.")
     var output: String = "_site"
@@ -19,19 +58,32 @@ struct Build: ParsableCommand {
     func run() throws {
         let directory = try log.resolveDirectory()
         let prefix = Console.displayPath(directory)
+        let theme: Theme
+        do {
+            theme = try Theme.load(overrides: site.templateFolders(for: directory))
+        } catch let error as TemplateError {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
         let decisionLog = Pipeline.decisionLog(directory, options: log.pipelineOptions)
         Console.report(decisionLog.diagnostics, prefix: prefix)
         if decisionLog.decisions.isEmpty && decisionLog.errorCount > 0 {
             throw ExitCode(1)
         }
-        let files = [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(decisionLog))]
+        let options = site.siteOptions(repositoryURL: log.repositoryURL)
+        let files = SiteRenderer.render(decisionLog, theme: theme, options: options,
+                                        siteTitle: SiteRenderer.title(for: decisionLog, options: options))
         do {
             try SiteWriter.write(files, to: output, input: directory)
         } catch let failure as SiteWriter.Failure {
             Console.error("\(output): error: \(failure.message)")
             throw ExitCode(1)
         }
-        Console.out(Console.summary(decisionLog, verb: "built", directory: prefix) + " → \(output)/decisions.json")
+        if !theme.overridden.isEmpty {
+            Console.out("templates: \(theme.overridden.joined(separator: ", ")) from \(site.templateFolders(for: directory).joined(separator: ", "))")
+        }
+        let index = (output as NSString).appendingPathComponent("index.html")
+        Console.out(Console.summary(decisionLog, verb: "built", directory: prefix) + " → open \(index)")
         if decisionLog.errorCount > 0 || (strict && decisionLog.warningCount > 0) {
             throw ExitCode(1)
         }

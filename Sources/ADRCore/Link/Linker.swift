@@ -28,8 +28,10 @@ public enum Linker {
         for d in linker.decisions { diagnostics += d.parsed.diagnostics }
         diagnostics += linker.diagnostics
         diagnostics.sort()
-        return DecisionLog(decisions: linker.decisions, diagnostics: diagnostics, assets: loaded.assets,
-                           excluded: loaded.excluded, uniqueNumbers: linker.uniqueNumbers)
+        var log = DecisionLog(decisions: linker.decisions, diagnostics: diagnostics, assets: loaded.assets,
+                              excluded: loaded.excluded, uniqueNumbers: linker.uniqueNumbers)
+        log.root = loaded.root
+        return log
     }
 
     struct State {

@@ -1,0 +1,60 @@
+extension MarkdownDocument {
+    /// A copy without the given nodes (and what they contain): the page header shows the title,
+    /// so the body is rendered without its title heading.
+    public func removing(_ nodes: [Int32]) -> MarkdownDocument {
+        var copy = self
+        for n in nodes where n > 0 && Int(n) < copy.nodes.count && copy.nodes[Int(n)].parent >= 0 {
+            copy.unlink(n)
+        }
+        return copy
+    }
+
+    /// The plain text of the first paragraph under the first heading named one of `sections`
+    /// (e.g. "Context"), else of the first paragraph: a short summary for search and feeds.
+    public func summary(sections: Set<String> = ["context", "context and problem statement", "summary", "problem"],
+                        limit: Int = 240) -> String {
+        var inSection = false
+        var firstParagraph: Int32?
+        for n in children(of: MarkdownDocument.root) {
+            let node = self[n]
+            if node.kind == .heading {
+                inSection = sections.contains(plainText(of: n).lowercased().trimmingCharacters(in: " \t:"))
+                continue
+            }
+            if node.kind == .paragraph {
+                if inSection { return clip(plainText(of: n), limit) }
+                if firstParagraph == nil { firstParagraph = n }
+            }
+        }
+        return firstParagraph.map { clip(plainText(of: $0), limit) } ?? ""
+    }
+
+    private func clip(_ s: String, _ limit: Int) -> String {
+        let flat = String(s.map { $0 == "\n" ? " " : $0 })
+        guard flat.count > limit else { return flat }
+        var cut = String(flat.prefix(limit))
+        if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
+        return cut + "…"
+    }
+}
+
+/// `ADR-12` mentions in text, for linking them on pages.
+public enum Mentions {
+    public static func find(in text: String) -> [(range: Range<String.Index>, number: Int)] {
+        let utf8 = text.utf8
+        let b = Array(utf8)
+        var out: [(Range<String.Index>, Int)] = []
+        var i = 0
+        while i < b.count {
+            if (b[i] == UInt8(ascii: "A") || b[i] == UInt8(ascii: "a")), let (number, end) = Scan.mention(b, at: i) {
+                let lower = utf8.index(utf8.startIndex, offsetBy: i)
+                let upper = utf8.index(utf8.startIndex, offsetBy: end)
+                out.append((lower..<upper, number))
+                i = end
+                continue
+            }
+            i += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,99 @@
+import ADRCore
+import Foundation
+
+/// Settings of a site build that do not come from the ADR files.
+public struct SiteOptions: Sendable {
+    /// Site title; default: the H1 of the log's README.md, else "Architecture Decision Records".
+    public var title: String?
+    /// Keep raw HTML of the ADRs (cmark's unsafe mode). Off by default.
+    public var unsafeHTML = false
+    /// Web address of the ADR directory in its repository, for "edit source" links.
+    public var repositoryURL: String?
+    /// Absolute address the site is published at, for the feed and the sitemap only.
+    public var baseURL: String?
+    /// Trusted HTML added at the end of every page's `<head>` (the preview server's reload script).
+    public var extraHead: String?
+
+    public init() {}
+}
+
+/// The render stage: the linked log and the theme in, the files of the site out, in memory.
+/// Nothing here touches the disk (assets to copy are named, and `SiteWriter` copies them).
+public enum SiteRenderer {
+    public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String) -> [OutputFile] {
+        let context = Context(log: log, theme: theme, options: options, siteTitle: siteTitle)
+        var files: [OutputFile] = []
+        files.reserveCapacity(log.decisions.count * 2 + 16)
+
+        // Decision pages, in parallel: each is independent of the others.
+        let pages = ResultBox<OutputFile>(count: log.decisions.count)
+        DispatchQueue.concurrentPerform(iterations: log.decisions.count) { i in
+            pages.set(i, context.decisionPage(i))
+        }
+        files.append(OutputFile(path: "index.html", text: context.indexPage()))
+        files.append(contentsOf: pages.values)
+        files.append(OutputFile(path: "follow-ups.html", text: context.followUpsPage()))
+        files.append(OutputFile(path: "404.html", text: context.notFoundPage()))
+        files.append(OutputFile(path: "feed.xml", text: context.feed()))
+        if options.baseURL != nil {
+            files.append(OutputFile(path: "sitemap.xml", text: context.sitemap()))
+        }
+        files.append(OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log)))
+        let search = context.searchIndex()
+        files.append(OutputFile(path: "search.json", bytes: search))
+        // The same index as a script: the search box loads it with a <script> tag, which,
+        // unlike fetch(), also works when the site is opened from file://.
+        files.append(OutputFile(path: "assets/search-index.js",
+                                bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8)))
+        for d in log.decisions {
+            files.append(OutputFile(path: "badges/\(d.id).svg", text: context.badge(d)))
+        }
+        files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
+        files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
+        for asset in theme.extraAssets {
+            files.append(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
+        }
+        files.append(OutputFile(path: ".nojekyll", bytes: []))
+        // Images and attachments the decisions reference, at their relative paths.
+        var referenced = Set<String>()
+        for d in log.decisions {
+            for target in d.linkTargets.values {
+                if case .asset(let path, _) = target { referenced.insert(path) }
+            }
+        }
+        for path in referenced.sorted() {
+            files.append(OutputFile(path: path, copyFrom: joinPath(log.root, path)))
+        }
+        return files
+    }
+
+    /// The site title: the option, else the H1 of the log's README.md or index.md.
+    public static func title(for log: DecisionLog, options: SiteOptions) -> String {
+        if let t = options.title, !t.isEmpty { return t }
+        for name in ["README.md", "index.md"] where log.excluded.contains(where: { $0.path == name }) {
+            if let data = FileManager.default.contents(atPath: joinPath(log.root, name)) {
+                let doc = CommonMark.parse(String(decoding: data, as: UTF8.self))
+                for n in doc.children(of: MarkdownDocument.root) where doc[n].kind == .heading && doc[n].level == 1 {
+                    let t = doc.plainText(of: n).trimmingCharacters(in: .whitespaces)
+                    if !t.isEmpty { return t }
+                }
+            }
+        }
+        return "Architecture Decision Records"
+    }
+}
+
+/// Slots written once each from concurrent iterations.
+final class ResultBox<T>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<T?>
+    init(count: Int) {
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil)
+    }
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+    func set(_ i: Int, _ value: T) { slots[i] = value }
+    var values: [T] { (0..<slots.count).compactMap { slots[$0] } }
+}
