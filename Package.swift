@@ -58,7 +58,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ADRSiteTests",
-            dependencies: ["ADRCore", "ADRSite"]
+            dependencies: ["ADRCore", "ADRSite"],
+            exclude: ["Fixtures", "Golden"]
         ),
         // Runs the built `adrsite` binary as a user would.
         .testTarget(

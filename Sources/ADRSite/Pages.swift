@@ -204,8 +204,8 @@ struct Context: Sendable {
             case .decision(let id, let fragment)?:
                 guard let i = index[id] else { return url }
                 let target = decisions[i].url
-                let base = target == d.url ? "" : root + SitePath.encode(target)
-                return base + (fragment.map { "#" + $0 } ?? "")
+                if target == d.url, let fragment { return "#" + fragment }
+                return root + SitePath.encode(target) + (fragment.map { "#" + $0 } ?? "")
             case .asset(let path, let suffix)?:
                 return root + SitePath.encode(path) + suffix
             case nil:
