@@ -35,70 +35,73 @@ struct Context: Sendable {
 
     /// What every template can use about a decision; `url` is relative to the site root, so
     /// templates write `{{root}}{{url}}`.
-    func ref(_ d: Decision) -> [String: Any] {
+    func ref(_ d: Decision) -> [String: TemplateValue] {
         // Every key is always present: Mustache looks a missing key up in the enclosing
         // contexts, so a decision without a date would otherwise show the page's date.
-        [
-            "id": d.id,
-            "url": SitePath.encode(d.url),
-            "title": d.title,
-            "status": d.status ?? "no status",
-            "statusCategory": d.statusCategory.rawValue,
-            "hasStatus": d.status != nil,
-            "label": numberLabel(d) ?? d.date?.description ?? d.title,
-            "numberLabel": numberLabel(d) ?? "",
-            "hasNumber": d.number != nil,
-            "date": d.date?.description ?? "",
-            "hasDate": d.date != nil,
-            "category": d.category,
-            "hasCategory": !d.category.isEmpty,
+        let label = numberLabel(d)
+        return [
+            "id": .string(d.id),
+            "url": .string(SitePath.encode(d.url)),
+            "title": .string(d.title),
+            "status": .string(d.status ?? "no status"),
+            "statusCategory": .string(d.statusCategory.rawValue),
+            "hasStatus": .bool(d.status != nil),
+            "label": .string(label ?? d.date?.description ?? d.title),
+            "numberLabel": .string(label ?? ""),
+            "hasNumber": .bool(d.number != nil),
+            "date": .string(d.date?.description ?? ""),
+            "hasDate": .bool(d.date != nil),
+            "category": .string(d.category),
+            "hasCategory": .bool(!d.category.isEmpty),
         ]
     }
 
-    func ref(id: String) -> [String: Any]? {
+    func ref(id: String) -> TemplateValue? {
         guard let i = index[id] else { return nil }
-        return ref(log.decisions[i])
+        return .object(ref(log.decisions[i]))
     }
 
-    func page(_ path: String, title: String, _ extra: [String: Any]) -> [String: Any] {
+    func refs(_ ids: [String]) -> TemplateValue { .list(ids.compactMap { ref(id: $0) }) }
+
+    func page(_ path: String, title: String, _ extra: [String: TemplateValue], root: String? = nil) -> TemplateValue {
         var m = extra
-        m["root"] = SitePath.root(of: path)
-        m["pageTitle"] = title
-        m["siteTitle"] = siteTitle
-        m["generator"] = "adrsite \(adrsiteVersion)"
-        m["decisionCount"] = log.decisions.count
-        if let head = options.extraHead { m["extraHead"] = head }
-        return m
+        m["root"] = .string(root ?? SitePath.root(of: path))
+        m["pageTitle"] = .string(title)
+        m["siteTitle"] = .string(siteTitle)
+        m["generator"] = .string("adrsite \(adrsiteVersion)")
+        m["decisionCount"] = .int(log.decisions.count)
+        if let head = options.extraHead { m["extraHead"] = .string(head) }
+        return .object(m)
     }
 
     // MARK: - Index
 
-    func indexPage() -> String {
+    func indexPage() -> [UInt8] {
         var counts: [StatusCategory: Int] = [:]
         for d in log.decisions { counts[d.statusCategory, default: 0] += 1 }
-        let chips: [[String: Any]] = StatusCategory.allCases.compactMap { c in
+        let chips: [TemplateValue] = StatusCategory.allCases.compactMap { c in
             guard let n = counts[c] else { return nil }
-            return ["statusCategory": c.rawValue, "count": n]
+            return ["statusCategory": .string(c.rawValue), "count": .int(n)]
         }
         // Newest first by default: by number (then date) descending.
-        let rows: [[String: Any]] = log.decisions.reversed().map { d in
+        let rows: [TemplateValue] = log.decisions.reversed().map { d in
             var row = ref(d)
-            row["openFollowUps"] = d.openFollowUps
-            row["followUpCount"] = d.followUps.count
-            row["hasOpenFollowUps"] = d.openFollowUps > 0
-            row["sortNumber"] = d.number.map(String.init) ?? ""
-            row["sortDate"] = d.date?.description ?? ""
+            row["openFollowUps"] = .int(d.openFollowUps)
+            row["followUpCount"] = .int(d.followUps.count)
+            row["hasOpenFollowUps"] = .bool(d.openFollowUps > 0)
+            row["sortNumber"] = .string(d.number.map(String.init) ?? "")
+            row["sortDate"] = .string(d.date?.description ?? "")
             let category = d.statusCategory
-            row["dimmed"] = category == .superseded || category == .deprecated || category == .rejected
-            row["successors"] = d.successors.compactMap { ref(id: $0) }
-            return row
+            row["dimmed"] = .bool(category == .superseded || category == .deprecated || category == .rejected)
+            row["successors"] = refs(d.successors)
+            return .object(row)
         }
         let categories = Set(log.decisions.map(\.category)).count > 1
         let model = page("index.html", title: siteTitle, [
-            "decisions": rows,
-            "chips": chips,
-            "hasCategories": categories,
-            "openFollowUps": log.decisions.reduce(0) { $0 + $1.openFollowUps },
+            "decisions": .list(rows),
+            "chips": .list(chips),
+            "hasCategories": .bool(categories),
+            "openFollowUps": .int(log.decisions.reduce(0) { $0 + $1.openFollowUps }),
             "isIndex": true,
         ])
         return theme.render("index", model)
@@ -111,47 +114,47 @@ struct Context: Sendable {
         let path = d.url
         let root = SitePath.root(of: path)
         var model = ref(d)
-        model["deciders"] = d.parsed.deciders
-        model["hasDeciders"] = !d.parsed.deciders.isEmpty
-        model["tags"] = d.parsed.tags
-        model["hasTags"] = !d.parsed.tags.isEmpty
-        model["source"] = d.source
-        model["badgeURL"] = SitePath.encode("badges/\(d.id).svg")
+        model["deciders"] = .strings(d.parsed.deciders)
+        model["hasDeciders"] = .bool(!d.parsed.deciders.isEmpty)
+        model["tags"] = .strings(d.parsed.tags)
+        model["hasTags"] = .bool(!d.parsed.tags.isEmpty)
+        model["source"] = .string(d.source)
+        model["badgeURL"] = .string(SitePath.encode("badges/\(d.id).svg"))
+        model["editURL"] = .bool(false)
         if let repo = options.repositoryURL {
-            model["editURL"] = SitePath.editURL(repository: repo, source: d.source)
+            model["editURL"] = .string(SitePath.editURL(repository: repo, source: d.source))
         }
-        if let banner = banner(d) { model["banner"] = banner }
+        model["banner"] = banner(d) ?? .bool(false)
         let relations = relationGroups(d)
-        model["relations"] = relations
-        model["hasRelations"] = !relations.isEmpty
+        model["relations"] = .list(relations)
+        model["hasRelations"] = .bool(!relations.isEmpty)
         let followUps = d.followUps.map { followUpModel($0) }
-        model["followUps"] = followUps
-        model["hasFollowUps"] = !followUps.isEmpty
-        model["openFollowUps"] = d.openFollowUps
-        if i > 0 { model["previous"] = ref(log.decisions[i - 1]) }
-        if i + 1 < log.decisions.count { model["next"] = ref(log.decisions[i + 1]) }
-        model["body"] = body(d, root: root)
-        let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, ["decision": model])
-        return OutputFile(path: path, text: theme.render("decision", full))
+        model["followUps"] = .list(followUps)
+        model["hasFollowUps"] = .bool(!followUps.isEmpty)
+        model["openFollowUps"] = .int(d.openFollowUps)
+        model["previous"] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
+        model["next"] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
+        model["body"] = .string(body(d, root: root))
+        let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, ["decision": .object(model)])
+        return OutputFile(path: path, bytes: theme.render("decision", full))
     }
 
     /// "superseded by …", "deprecated", "rejected": shown above the body.
-    func banner(_ d: Decision) -> [String: Any]? {
-        let successors = d.successors.compactMap { ref(id: $0) }
-        switch d.statusCategory {
-        case .superseded:
-            return ["kind": "superseded", "isSuperseded": true, "successors": successors, "hasSuccessors": !successors.isEmpty]
-        case .deprecated:
-            return ["kind": "deprecated", "isDeprecated": true, "successors": successors, "hasSuccessors": !successors.isEmpty]
-        case .rejected:
-            return ["kind": "rejected", "isRejected": true, "successors": successors, "hasSuccessors": !successors.isEmpty]
-        default:
-            return nil
-        }
+    func banner(_ d: Decision) -> TemplateValue? {
+        let category = d.statusCategory
+        guard category == .superseded || category == .deprecated || category == .rejected else { return nil }
+        return [
+            "kind": .string(category.rawValue),
+            "isSuperseded": .bool(category == .superseded),
+            "isDeprecated": .bool(category == .deprecated),
+            "isRejected": .bool(category == .rejected),
+            "successors": refs(d.successors),
+            "hasSuccessors": .bool(!d.successors.isEmpty),
+        ]
     }
 
     /// Relations as seen from this page: what it says, and the reverse of what others say.
-    func relationGroups(_ d: Decision) -> [[String: Any]] {
+    func relationGroups(_ d: Decision) -> [TemplateValue] {
         var groups: [String: [String]] = [:]
         func add(_ label: String, _ id: String) {
             if !(groups[label]?.contains(id) ?? false) { groups[label, default: []].append(id) }
@@ -164,8 +167,7 @@ struct Context: Sendable {
         }
         return Self.labelOrder.compactMap { label in
             guard let ids = groups[label] else { return nil }
-            let items = ids.compactMap { ref(id: $0) }
-            return ["label": label, "decisions": items]
+            return ["label": .string(label), "decisions": refs(ids)]
         }
     }
 
@@ -184,9 +186,13 @@ struct Context: Sendable {
         }
     }
 
-    func followUpModel(_ f: FollowUp) -> [String: Any] {
-        let by = f.addressedBy.compactMap { ref(id: $0) }
-        return ["number": f.number, "anchor": f.anchor, "text": f.text, "addressed": !by.isEmpty, "addressedBy": by]
+    func followUpModel(_ f: FollowUp, decisionURL: String? = nil) -> TemplateValue {
+        var m: [String: TemplateValue] = [
+            "number": .int(f.number), "anchor": .string(f.anchor), "text": .string(f.text),
+            "addressed": .bool(!f.addressedBy.isEmpty), "addressedBy": refs(f.addressedBy),
+        ]
+        if let decisionURL { m["decisionURL"] = .string(decisionURL) }
+        return .object(m)
     }
 
     /// The decision's Markdown as HTML: links to other ADRs point at their pages (anchors kept),
@@ -219,9 +225,8 @@ struct Context: Sendable {
         }
         for f in d.followUps {
             renderer.itemIDs[f.node] = f.anchor
-            var model = followUpModel(f)
-            model["root"] = root
-            renderer.itemSuffixes[f.node] = theme.render("followup-state", model)
+            let model: TemplateValue = ["root": .string(root), "followUp": followUpModel(f)]
+            renderer.itemSuffixes[f.node] = String(decoding: theme.render("followup-state", model), as: UTF8.self)
         }
         renderer.linkMentions = { text in
             Mentions.find(in: text).compactMap { mention in
@@ -234,35 +239,31 @@ struct Context: Sendable {
 
     // MARK: - Follow-ups
 
-    func followUpsPage() -> String {
-        var open: [[String: Any]] = []
-        var addressed: [[String: Any]] = []
+    func followUpsPage() -> [UInt8] {
+        var open: [TemplateValue] = []
+        var addressed: [TemplateValue] = []
         var openCount = 0, addressedCount = 0
         for d in log.decisions where !d.followUps.isEmpty {
-            func model(_ f: FollowUp) -> [String: Any] {
-                var m = followUpModel(f)
-                m["decisionURL"] = SitePath.encode(d.url)
-                return m
-            }
-            let o = d.followUps.filter { $0.addressedBy.isEmpty }.map(model)
-            let a = d.followUps.filter { !$0.addressedBy.isEmpty }.map(model)
+            let url = SitePath.encode(d.url)
+            let o = d.followUps.filter { $0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
+            let a = d.followUps.filter { !$0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
             openCount += o.count
             addressedCount += a.count
-            if !o.isEmpty { open.append(["decision": ref(d), "followUps": o]) }
-            if !a.isEmpty { addressed.append(["decision": ref(d), "followUps": a]) }
+            if !o.isEmpty { open.append(["decision": .object(ref(d)), "followUps": .list(o)]) }
+            if !a.isEmpty { addressed.append(["decision": .object(ref(d)), "followUps": .list(a)]) }
         }
         let model = page("follow-ups.html", title: "Follow-ups", [
-            "open": open, "addressed": addressed, "openCount": openCount, "addressedCount": addressedCount,
-            "hasOpen": !open.isEmpty, "hasAddressed": !addressed.isEmpty, "isFollowUps": true,
+            "open": .list(open), "addressed": .list(addressed), "openCount": .int(openCount),
+            "addressedCount": .int(addressedCount), "hasOpen": .bool(!open.isEmpty),
+            "hasAddressed": .bool(!addressed.isEmpty), "isFollowUps": true,
         ])
         return theme.render("follow-ups", model)
     }
 
-    func notFoundPage() -> String {
-        var model = page("404.html", title: "Not found", [:])
+    func notFoundPage() -> [UInt8] {
         // GitHub Pages serves 404.html at any path: with a base address its links are absolute.
-        if let base = options.baseURL { model["root"] = base.hasSuffix("/") ? base : base + "/" }
-        return theme.render("not-found", model)
+        let root = options.baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        return theme.render("not-found", page("404.html", title: "Not found", [:], root: root))
     }
 
     // MARK: - Feed, sitemap, search, badges
@@ -272,7 +273,7 @@ struct Context: Sendable {
         return (base.hasSuffix("/") ? base : base + "/") + url
     }
 
-    func feed() -> String {
+    func feed() -> [UInt8] {
         let newest = log.decisions.enumerated().sorted { a, b in
             switch (a.element.date, b.element.date) {
             case let (x?, y?) where x != y: return x > y
@@ -282,27 +283,27 @@ struct Context: Sendable {
             }
         }.prefix(50).map(\.element)
         let updated = log.decisions.compactMap(\.date).max()
-        let entries: [[String: Any]] = newest.map { d in
+        let entries: [TemplateValue] = newest.map { d in
             var m = ref(d)
-            m["link"] = absolute(SitePath.encode(d.url))
-            m["entryID"] = options.baseURL != nil ? absolute(SitePath.encode(d.url)) : "urn:adrsite:\(d.id)"
-            m["updated"] = (d.date ?? updated).map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z"
-            m["summary"] = d.parsed.document.summary()
-            return m
+            m["link"] = .string(absolute(SitePath.encode(d.url)))
+            m["entryID"] = .string(options.baseURL != nil ? absolute(SitePath.encode(d.url)) : "urn:adrsite:\(d.id)")
+            m["updated"] = .string((d.date ?? updated).map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z")
+            m["summary"] = .string(d.parsed.document.summary())
+            return .object(m)
         }
-        let model: [String: Any] = [
-            "siteTitle": siteTitle, "generator": "adrsite \(adrsiteVersion)", "entries": entries,
-            "updated": updated.map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z",
-            "feedID": options.baseURL == nil ? "urn:adrsite:feed" : absolute("feed.xml"),
-            "siteLink": absolute("index.html"), "selfLink": absolute("feed.xml"),
+        let model: TemplateValue = [
+            "siteTitle": .string(siteTitle), "generator": .string("adrsite \(adrsiteVersion)"), "entries": .list(entries),
+            "updated": .string(updated.map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z"),
+            "feedID": .string(options.baseURL == nil ? "urn:adrsite:feed" : absolute("feed.xml")),
+            "siteLink": .string(absolute("index.html")), "selfLink": .string(absolute("feed.xml")),
         ]
         return theme.render("feed", model)
     }
 
-    func sitemap() -> String {
+    func sitemap() -> [UInt8] {
         var urls = [absolute("index.html"), absolute("follow-ups.html")]
         urls += log.decisions.map { absolute(SitePath.encode($0.url)) }
-        return theme.render("sitemap", ["urls": urls.map { ["loc": $0] }])
+        return theme.render("sitemap", ["urls": .list(urls.map { ["loc": .string($0)] })])
     }
 
     func searchIndex() -> [UInt8] {
@@ -325,18 +326,18 @@ struct Context: Sendable {
         return w.bytes
     }
 
-    func badge(_ d: Decision) -> String {
+    func badge(_ d: Decision) -> [UInt8] {
         let label = numberLabel(d) ?? "ADR"
         let message = d.status ?? "no status"
         let labelWidth = Badge.textWidth(label) + 12
         let messageWidth = Badge.textWidth(message) + 12
         let colors = Badge.colors[d.statusCategory] ?? ("#4b5563", "#ffffff")
         return theme.render("badge-svg", [
-            "label": label, "message": message, "title": "\(label): \(d.title) — \(message)",
-            "labelWidth": labelWidth, "messageWidth": messageWidth, "width": labelWidth + messageWidth,
-            "labelX": labelWidth * 5, "messageX": (labelWidth + messageWidth / 2) * 10,
-            "labelTextLength": (labelWidth - 12) * 10, "messageTextLength": (messageWidth - 12) * 10,
-            "color": colors.0, "textColor": colors.1, "statusCategory": d.statusCategory.rawValue,
+            "label": .string(label), "message": .string(message), "title": .string("\(label): \(d.title) — \(message)"),
+            "labelWidth": .int(labelWidth), "messageWidth": .int(messageWidth), "width": .int(labelWidth + messageWidth),
+            "labelX": .int(labelWidth * 5), "messageX": .int((labelWidth + messageWidth / 2) * 10),
+            "labelTextLength": .int((labelWidth - 12) * 10), "messageTextLength": .int((messageWidth - 12) * 10),
+            "color": .string(colors.0), "textColor": .string(colors.1), "statusCategory": .string(d.statusCategory.rawValue),
         ])
     }
 }

@@ -30,13 +30,13 @@ public enum SiteRenderer {
         DispatchQueue.concurrentPerform(iterations: log.decisions.count) { i in
             pages.set(i, context.decisionPage(i))
         }
-        files.append(OutputFile(path: "index.html", text: context.indexPage()))
+        files.append(OutputFile(path: "index.html", bytes: context.indexPage()))
         files.append(contentsOf: pages.values)
-        files.append(OutputFile(path: "follow-ups.html", text: context.followUpsPage()))
-        files.append(OutputFile(path: "404.html", text: context.notFoundPage()))
-        files.append(OutputFile(path: "feed.xml", text: context.feed()))
+        files.append(OutputFile(path: "follow-ups.html", bytes: context.followUpsPage()))
+        files.append(OutputFile(path: "404.html", bytes: context.notFoundPage()))
+        files.append(OutputFile(path: "feed.xml", bytes: context.feed()))
         if options.baseURL != nil {
-            files.append(OutputFile(path: "sitemap.xml", text: context.sitemap()))
+            files.append(OutputFile(path: "sitemap.xml", bytes: context.sitemap()))
         }
         files.append(OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log)))
         let search = context.searchIndex()
@@ -46,7 +46,7 @@ public enum SiteRenderer {
         files.append(OutputFile(path: "assets/search-index.js",
                                 bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8)))
         for d in log.decisions {
-            files.append(OutputFile(path: "badges/\(d.id).svg", text: context.badge(d)))
+            files.append(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
         }
         files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
         files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))

@@ -12,7 +12,11 @@ public struct Theme: Sendable {
     }
 
     public private(set) var files: [String: File] = [:]
+    /// swift-mustache's library: the reference that parses (and reports errors in) every template.
     public private(set) var library = MustacheLibrary()
+    /// The same templates compiled for speed; nil when one of them uses a feature only
+    /// swift-mustache renders (then swift-mustache renders every page).
+    private(set) var compiled: TemplateRenderer?
     /// Names of the files taken from override folders, sorted.
     public private(set) var overridden: [String] = []
     /// Extra files from `assets/` of an override folder, copied into the site's `assets/`.
@@ -82,9 +86,9 @@ public struct Theme: Sendable {
             do {
                 library.register(try MustacheTemplate(string: text), named: String(name.dropLast(9)))
             } catch let error as MustacheTemplate.ParserError {
+                let place = Theme.locate(error, in: text)
                 throw TemplateError(file: file.origin == "default" ? "templates/\(name)" : file.origin,
-                                    line: error.context.lineNumber, column: error.context.columnNumber,
-                                    message: Theme.describe(error.error))
+                                    line: place.line, column: place.column, message: place.message)
             }
         }
         for name in files.keys.sorted() where name.hasSuffix(".mustache") {
@@ -97,11 +101,38 @@ public struct Theme: Sendable {
             }
         }
         self.library = library
+        var compiled: [String: CompiledTemplate] = [:]
+        for name in files.keys.sorted() where name.hasSuffix(".mustache") {
+            var text = files[name]!.text
+            if text.hasSuffix("\n") { text.removeLast() }
+            guard let template = try? CompiledTemplate.compile(text) else {
+                self.compiled = nil
+                return
+            }
+            compiled[String(name.dropLast(9))] = template
+        }
+        self.compiled = TemplateRenderer(templates: compiled)
     }
 
     /// Renders the template `name` (without `.mustache`) with a view model.
-    func render(_ name: String, _ model: [String: Any]) -> String {
-        library.render(model, withTemplate: name) ?? ""
+    func render(_ name: String, _ model: TemplateValue) -> [UInt8] {
+        if let compiled { return compiled.render(name, model) }
+        return Array((library.render(model.any, withTemplate: name) ?? "").utf8)
+    }
+
+    /// Renders with swift-mustache, the reference, whatever the templates use (for tests).
+    func renderWithReference(_ name: String, _ model: TemplateValue) -> [UInt8] {
+        Array((library.render(model.any, withTemplate: name) ?? "").utf8)
+    }
+
+    /// True when pages are rendered by the compiled templates.
+    public var isCompiled: Bool { compiled != nil }
+
+    /// The same theme rendering every page with swift-mustache (the tests compare both).
+    func referenceOnly() -> Theme {
+        var copy = self
+        copy.compiled = nil
+        return copy
     }
 
     /// A static file of the theme (`style.css`, `site.js`).
@@ -130,6 +161,72 @@ public struct Theme: Sendable {
             i += 1
         }
         return out
+    }
+
+    /// Where a parse error is, as a person looks for it: an unclosed section at its opening tag,
+    /// a wrong closing tag at its `{{`, anything else where the parser stopped. Columns count
+    /// UTF-8 bytes, as in every other diagnostic of adrsite.
+    static func locate(_ error: MustacheTemplate.ParserError, in text: String) -> (line: Int, column: Int, message: String) {
+        switch error.error {
+        case MustacheTemplate.Error.expectedSectionEnd, MustacheTemplate.Error.sectionCloseNameIncorrect:
+            if let problem = sectionProblem(in: text) { return problem }
+        default:
+            break
+        }
+        // The parser counts columns in characters; the line it reports gives the bytes.
+        let characters = max(0, error.context.columnNumber - 1)
+        let column = error.context.line.prefix(characters).utf8.count + 1
+        return (error.context.lineNumber, column, describe(error.error))
+    }
+
+    /// The first section that is closed with the wrong name, else the innermost one never
+    /// closed, with the position of its tag. Nil when the template changes its delimiters (the
+    /// parser's own position is used then) or every section is closed.
+    static func sectionProblem(in text: String) -> (line: Int, column: Int, message: String)? {
+        let b = Array(text.utf8)
+        var open: [(name: String, line: Int, column: Int)] = []
+        var line = 1, lineStart = 0
+        var i = 0
+        func find(_ needle: [UInt8], from start: Int) -> Int? {
+            var k = start
+            while k + needle.count <= b.count {
+                if needle.indices.allSatisfy({ b[k + $0] == needle[$0] }) { return k }
+                k += 1
+            }
+            return nil
+        }
+        while i + 1 < b.count {
+            if b[i] == 0x0A { line += 1; lineStart = i + 1; i += 1; continue }
+            guard b[i] == UInt8(ascii: "{"), b[i + 1] == UInt8(ascii: "{") else { i += 1; continue }
+            let tagLine = line, tagColumn = i - lineStart + 1
+            let triple = i + 2 < b.count && b[i + 2] == UInt8(ascii: "{")
+            guard let close = find(Array((triple ? "}}}" : "}}").utf8), from: i + 2) else { return nil }
+            let inside = String(decoding: b[(i + (triple ? 3 : 2))..<close], as: UTF8.self)
+            for k in i..<close where b[k] == 0x0A { line += 1; lineStart = k + 1 }
+            i = close + (triple ? 3 : 2)
+            guard !triple, let sigil = inside.first else { continue }
+            let name = inside.dropFirst().trimmingCharacters(in: .whitespaces)
+            switch sigil {
+            case "=":
+                return nil
+            case "#", "^", "$", "<":
+                open.append((name, tagLine, tagColumn))
+            case "/":
+                guard let top = open.last else {
+                    return (tagLine, tagColumn, "section closed with the wrong name: {{/\(name)}} closes no open section")
+                }
+                if top.name != name {
+                    return (tagLine, tagColumn, "section closed with the wrong name: {{/\(name)}} closes '\(top.name)', opened at \(top.line):\(top.column)")
+                }
+                open.removeLast()
+            default:
+                continue
+            }
+        }
+        if let top = open.last {
+            return (top.line, top.column, "section '\(top.name)' is never closed (no {{/\(top.name)}})")
+        }
+        return nil
     }
 
     static func describe(_ error: Error) -> String {

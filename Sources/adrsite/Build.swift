@@ -55,9 +55,14 @@ struct Build: ParsableCommand {
     @Flag(help: "Fail on warnings too.")
     var strict = false
 
+    @Flag(help: "Print how long each stage took.")
+    var timings = false
+
     func run() throws {
         let directory = try log.resolveDirectory()
         let prefix = Console.displayPath(directory)
+        var stageTimes = Timings()
+        var clock = stageTimes.start()
         let theme: Theme
         do {
             theme = try Theme.load(overrides: site.templateFolders(for: directory))
@@ -65,7 +70,9 @@ struct Build: ParsableCommand {
             Console.error(error.description)
             throw ExitCode(1)
         }
-        let decisionLog = Pipeline.decisionLog(directory, options: log.pipelineOptions)
+        stageTimes.lap("templates", &clock)
+        let decisionLog = Pipeline.decisionLog(directory, options: log.pipelineOptions, timings: &stageTimes)
+        clock = ContinuousClock.now
         Console.report(decisionLog.diagnostics, prefix: prefix)
         if decisionLog.decisions.isEmpty && decisionLog.errorCount > 0 {
             throw ExitCode(1)
@@ -73,12 +80,15 @@ struct Build: ParsableCommand {
         let options = site.siteOptions(repositoryURL: log.repositoryURL)
         let files = SiteRenderer.render(decisionLog, theme: theme, options: options,
                                         siteTitle: SiteRenderer.title(for: decisionLog, options: options))
+        stageTimes.lap("render", &clock)
         do {
             try SiteWriter.write(files, to: output, input: directory)
         } catch let failure as SiteWriter.Failure {
             Console.error("\(output): error: \(failure.message)")
             throw ExitCode(1)
         }
+        stageTimes.lap("write", &clock)
+        if timings { Console.error(stageTimes.summary) }
         if !theme.overridden.isEmpty {
             Console.out("templates: \(theme.overridden.joined(separator: ", ")) from \(site.templateFolders(for: directory).joined(separator: ", "))")
         }

@@ -1,0 +1,377 @@
+/// A value handed to templates: the view models of templates/README.md are built from these.
+public indirect enum TemplateValue: Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    case string(String)
+    case bool(Bool)
+    case int(Int)
+    case list([TemplateValue])
+    case object([String: TemplateValue])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+
+    public static func strings(_ values: [String]) -> TemplateValue { .list(values.map { .string($0) }) }
+
+    /// The same value as plain Swift values, for swift-mustache.
+    var any: Any {
+        switch self {
+        case .string(let s): return s
+        case .bool(let b): return b
+        case .int(let i): return i
+        case .list(let items): return items.map(\.any)
+        case .object(let values): return values.mapValues(\.any)
+        }
+    }
+}
+
+/// A Mustache template compiled once into a tree of text, variables, sections and partials.
+///
+/// The parser follows swift-mustache's rules to the letter (standalone lines, indentation of
+/// standalone partials, set delimiters), and templates rendered both ways are compared in the
+/// tests; swift-mustache stays the reference and parses every template first, for its error
+/// positions. This form renders a page in microseconds instead of milliseconds. Templates that
+/// use what it does not compile (transforms, inheritance, dynamic partials, pragmas) are
+/// rendered by swift-mustache itself.
+struct CompiledTemplate: Sendable {
+    indirect enum Node: Sendable {
+        case text([UInt8])
+        case variable(path: [String], escaped: Bool)
+        case section(path: [String], inverted: Bool, body: [Node])
+        case partial(name: String, indentation: [UInt8]?)
+    }
+
+    var nodes: [Node]
+
+    struct Unsupported: Error {}
+
+    static func compile(_ text: String) throws -> CompiledTemplate {
+        var parser = Parser(Array(text))
+        let nodes = try parser.parse(section: nil)
+        return CompiledTemplate(nodes: nodes)
+    }
+
+    /// A port of swift-mustache's parser (Template+Parser.swift), producing nodes instead of tokens.
+    private struct Parser {
+        let chars: [Character]
+        var i = 0
+        var open: [Character] = ["{", "{"]
+        var close: [Character] = ["}", "}"]
+        var newLine = true
+
+        init(_ chars: [Character]) { self.chars = chars }
+
+        var atEnd: Bool { i >= chars.count }
+        var current: Character { chars[i] }
+
+        mutating func parse(section: String?) throws -> [Node] {
+            var nodes: [Node] = []
+            var whitespaceBefore: [Character] = []
+            func text(_ c: [Character]) { if !c.isEmpty { nodes.append(.text(Array(String(c).utf8))) } }
+            while !atEnd {
+                if newLine {
+                    whitespaceBefore = []
+                    while !atEnd && (current == " " || current == "\t") { whitespaceBefore.append(current); i += 1 }
+                }
+                let t = readUntilTagOrNewline()
+                if !atEnd && current.isNewline {
+                    text(whitespaceBefore + t + [current])
+                    whitespaceBefore = []
+                    newLine = true
+                    i += 1
+                    continue
+                }
+                if !t.isEmpty {
+                    text(whitespaceBefore + t)
+                    whitespaceBefore = []
+                    newLine = false
+                }
+                if atEnd { break }
+                var setNewLine = false
+                switch current {
+                case "#", "^":
+                    let inverted = current == "^"
+                    i += 1
+                    let name = try readName()
+                    if standalone() {
+                        setNewLine = true
+                    } else if !whitespaceBefore.isEmpty {
+                        text(whitespaceBefore)
+                        whitespaceBefore = []
+                    }
+                    newLine = setNewLine
+                    let body = try parse(section: name)
+                    nodes.append(.section(path: Self.path(name), inverted: inverted, body: body))
+                    // As in swift-mustache, what follows the section counts as a line start when
+                    // the opening tag was standalone (the closing tag's line was consumed).
+                    newLine = setNewLine
+                    continue
+                case "/":
+                    i += 1
+                    let name = try readName()
+                    guard name == section else { throw Unsupported() }
+                    if standalone() {
+                        setNewLine = true
+                    } else if !whitespaceBefore.isEmpty {
+                        text(whitespaceBefore)
+                    }
+                    newLine = setNewLine
+                    return nodes
+                case "!":
+                    i += 1
+                    try skipComment()
+                    setNewLine = standalone()
+                case "{":
+                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = [] }
+                    i += 1
+                    let name = try readName()
+                    guard !atEnd, current == "}" else { throw Unsupported() }
+                    i += 1
+                    nodes.append(.variable(path: Self.path(name), escaped: false))
+                case "&":
+                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = [] }
+                    i += 1
+                    let name = try readName()
+                    nodes.append(.variable(path: Self.path(name), escaped: false))
+                case ">":
+                    i += 1
+                    while !atEnd && current.isWhitespace { i += 1 }
+                    if !atEnd && current == "*" { throw Unsupported() }
+                    let name = try readPartialName()
+                    if !whitespaceBefore.isEmpty { text(whitespaceBefore) }
+                    if standalone() {
+                        setNewLine = true
+                        nodes.append(.partial(name: name, indentation: Array(String(whitespaceBefore).utf8)))
+                    } else {
+                        nodes.append(.partial(name: name, indentation: nil))
+                    }
+                    whitespaceBefore = []
+                case "=":
+                    i += 1
+                    try setDelimiters()
+                    setNewLine = standalone()
+                case "<", "$", "%":
+                    throw Unsupported()
+                default:
+                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = [] }
+                    let name = try readName()
+                    nodes.append(.variable(path: Self.path(name), escaped: true))
+                }
+                newLine = setNewLine
+            }
+            guard section == nil else { throw Unsupported() }
+            return nodes
+        }
+
+        static func path(_ name: String) -> [String] {
+            name == "." ? ["."] : name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        }
+
+        /// Text up to the next opening delimiter (consumed) or newline (not consumed).
+        mutating func readUntilTagOrNewline() -> [Character] {
+            var out: [Character] = []
+            while !atEnd {
+                let c = current
+                if c.isNewline { break }
+                if c == open[0] && matches(open) {
+                    i += open.count
+                    break
+                }
+                out.append(c)
+                i += 1
+            }
+            return out
+        }
+
+        func matches(_ s: [Character]) -> Bool {
+            guard i + s.count <= chars.count else { return false }
+            for k in 0..<s.count where chars[i + k] != s[k] { return false }
+            return true
+        }
+
+        static let nameChars = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?*")
+        static let partialNameChars = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?()*/")
+
+        mutating func readName() throws -> String {
+            while !atEnd && current.isWhitespace { i += 1 }
+            var name = ""
+            while !atEnd && (Self.nameChars.contains(current)) { name.append(current); i += 1 }
+            // Transforms such as `uppercased(name)` are swift-mustache's alone.
+            if !atEnd && (current == "(" || current == ")") { throw Unsupported() }
+            while !atEnd && current.isWhitespace { i += 1 }
+            guard matches(close) else { throw Unsupported() }
+            i += close.count
+            return name
+        }
+
+        mutating func readPartialName() throws -> String {
+            var name = ""
+            while !atEnd && Self.partialNameChars.contains(current) { name.append(current); i += 1 }
+            while !atEnd && current.isWhitespace { i += 1 }
+            guard matches(close) else { throw Unsupported() }
+            i += close.count
+            return name
+        }
+
+        mutating func skipComment() throws {
+            while !atEnd && !matches(close) { i += 1 }
+            guard !atEnd else { throw Unsupported() }
+            i += close.count
+        }
+
+        mutating func setDelimiters() throws {
+            while !atEnd && current.isWhitespace { i += 1 }
+            var start: [Character] = []
+            while !atEnd && !current.isWhitespace { start.append(current); i += 1 }
+            while !atEnd && current.isWhitespace { i += 1 }
+            var end: [Character] = []
+            while !atEnd && current != "=" && !current.isWhitespace { end.append(current); i += 1 }
+            while !atEnd && current.isWhitespace { i += 1 }
+            guard !atEnd, current == "=" else { throw Unsupported() }
+            i += 1
+            guard matches(close), !start.isEmpty, !end.isEmpty else { throw Unsupported() }
+            i += close.count
+            open = start
+            close = end
+        }
+
+        /// A tag alone on its line: the rest of the line is only spaces; consumes it and its newline.
+        mutating func standalone() -> Bool {
+            guard newLine else { return false }
+            if atEnd { return true }
+            var j = i
+            while j < chars.count && (chars[j] == " " || chars[j] == "\t") { j += 1 }
+            if j < chars.count && chars[j].isNewline {
+                i = j + 1
+                return true
+            }
+            return false
+        }
+    }
+}
+
+/// Renders compiled templates into bytes.
+struct TemplateRenderer: Sendable {
+    let templates: [String: CompiledTemplate]
+
+    func render(_ name: String, _ value: TemplateValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(8192)
+        guard let template = templates[name] else { return out }
+        var stack: [TemplateValue] = [value]
+        render(template.nodes, stack: &stack, indentation: nil, into: &out)
+        return out
+    }
+
+    private func render(_ nodes: [CompiledTemplate.Node], stack: inout [TemplateValue], indentation: [UInt8]?,
+                        into out: inout [UInt8]) {
+        if let indentation, !indentation.isEmpty {
+            // As swift-mustache does: each piece of output that starts a line of this template is indented.
+            var local: [UInt8] = []
+            for node in nodes {
+                var piece: [UInt8] = []
+                render([node], stack: &stack, indentation: indentation, pieceInto: &piece)
+                if !piece.isEmpty && local.last == 0x0A { local.append(contentsOf: indentation) }
+                local.append(contentsOf: piece)
+            }
+            out.append(contentsOf: local)
+            return
+        }
+        render(nodes, stack: &stack, indentation: nil, pieceInto: &out)
+    }
+
+    private func render(_ nodes: [CompiledTemplate.Node], stack: inout [TemplateValue], indentation: [UInt8]?,
+                        pieceInto out: inout [UInt8]) {
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                out.append(contentsOf: bytes)
+            case .variable(let path, let escaped):
+                guard let value = lookup(path, in: stack) else { continue }
+                switch value {
+                case .string(let s): escaped ? escape(s, into: &out) : out.append(contentsOf: s.utf8)
+                case .int(let n): out.append(contentsOf: String(n).utf8)
+                case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+                case .list, .object: break
+                }
+            case .section(let path, let inverted, let body):
+                let value = lookup(path, in: stack)
+                if inverted {
+                    switch value {
+                    case nil, .bool(false)?: render(body, stack: &stack, indentation: indentation, into: &out)
+                    case .list(let items)? where items.isEmpty: render(body, stack: &stack, indentation: indentation, into: &out)
+                    default: break
+                    }
+                    continue
+                }
+                switch value {
+                case nil, .bool(false)?:
+                    break
+                case .bool(true)?:
+                    render(body, stack: &stack, indentation: indentation, into: &out)
+                case .list(let items)?:
+                    for item in items {
+                        stack.append(item)
+                        render(body, stack: &stack, indentation: indentation, into: &out)
+                        stack.removeLast()
+                    }
+                case let v?:
+                    stack.append(v)
+                    render(body, stack: &stack, indentation: indentation, into: &out)
+                    stack.removeLast()
+                }
+            case .partial(let name, let indent):
+                guard let template = templates[name] else { continue }
+                let combined: [UInt8]? = indent.map { (indentation ?? []) + $0 } ?? indentation
+                var partialStack = stack
+                render(template.nodes, stack: &partialStack, indentation: combined, into: &out)
+            }
+        }
+    }
+
+    /// A name looked up in the context stack, innermost first; `a.b` then in what `a` found.
+    private func lookup(_ path: [String], in stack: [TemplateValue]) -> TemplateValue? {
+        if path.count == 1 && path[0] == "." { return stack.last }
+        var found: TemplateValue?
+        if path[0].isEmpty {
+            // `.name`: the current object only.
+            guard case .object(let values)? = stack.last else { return nil }
+            found = path.count > 1 ? values[path[1]] : nil
+            return path.count > 2 ? descend(found, path.dropFirst(2)) : found
+        }
+        for value in stack.reversed() {
+            if case .object(let values) = value, let v = values[path[0]] {
+                found = v
+                break
+            }
+        }
+        return path.count > 1 ? descend(found, path.dropFirst()) : found
+    }
+
+    private func descend(_ value: TemplateValue?, _ rest: ArraySlice<String>) -> TemplateValue? {
+        var current = value
+        for name in rest {
+            guard case .object(let values)? = current else { return nil }
+            current = values[name]
+        }
+        return current
+    }
+
+    /// swift-mustache's HTML escaping: `<`, `>`, `&`, `"` and `'`.
+    private func escape(_ s: String, into out: inout [UInt8]) {
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "<"): out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
+            case UInt8(ascii: ">"): out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
+            case UInt8(ascii: "&"): out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])
+            case UInt8(ascii: "'"): out.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])
+            default: out.append(b)
+            }
+        }
+    }
+}

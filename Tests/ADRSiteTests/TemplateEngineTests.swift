@@ -1,0 +1,76 @@
+import ADRCore
+import Foundation
+import Mustache
+import Testing
+@testable import ADRSite
+
+/// The compiled templates must render exactly what swift-mustache renders: swift-mustache is the
+/// reference, the compiled form is only faster.
+@Suite struct TemplateEngineTests {
+    @Test(arguments: ["nygard", "madr2", "madr3", "log4brains", "status-table", "categories", "seed", "broken"])
+    func `every page of a fixture site is byte-identical with swift-mustache`(_ fixture: String) throws {
+        let log = Pipeline.decisionLog(SiteFixtures.core(fixture))
+        let theme = try Theme.load()
+        #expect(theme.isCompiled)
+        var options = SiteOptions()
+        options.baseURL = "https://example.org/adr/"
+        options.repositoryURL = "https://github.com/example/repo/tree/main/docs/adr"
+        let fast = SiteRenderer.render(log, theme: theme, options: options, siteTitle: "Fixture <log> & \"friends\" 'n'")
+        let reference = SiteRenderer.render(log, theme: theme.referenceOnly(), options: options,
+                                            siteTitle: "Fixture <log> & \"friends\" 'n'")
+        #expect(fast.map(\.path) == reference.map(\.path))
+        for (a, b) in zip(fast, reference) where a.bytes != b.bytes {
+            Issue.record("\(a.path) differs:\n--- compiled\n\(String(decoding: a.bytes, as: UTF8.self))\n--- swift-mustache\n\(String(decoding: b.bytes, as: UTF8.self))")
+        }
+    }
+
+    /// Templates exercising the parts of Mustache the compiler handles.
+    static let cases: [(name: String, template: String, partials: [String: String])] = [
+        ("variables are escaped, triple and ampersand are not", "{{a}} {{{a}}} {{&a}} {{n}} {{yes}} {{missing}}|", [:]),
+        ("dotted names and the implicit iterator", "{{o.p.q}} {{#list}}[{{.}}]{{/list}} {{#o}}{{p.q}}{{/o}}", [:]),
+        ("lookups climb the context stack", "{{#items}}{{name}}:{{a}};{{/items}}", [:]),
+        ("a leading dot looks only at the current object", "{{#items}}{{.a}}{{/items}}", [:]),
+        ("standalone sections and comments leave no blank lines", "begin\n  {{#yes}}\n  inside\n  {{/yes}}\n  {{! note }}\nend\n", [:]),
+        ("inline sections keep their whitespace", " {{#yes}} x {{/yes}} \n{{^no}}shown{{/no}}{{^yes}}hidden{{/yes}}", [:]),
+        ("empty lists and false are falsy, strings and numbers are not", "{{#empty}}E{{/empty}}{{^empty}}e{{/empty}}{{#a}}[{{.}}]{{/a}}{{#n}}<{{.}}>{{/n}}", [:]),
+        ("an indented standalone partial indents each of its lines", "<ul>\n  {{> item}}\n</ul>\n", ["item": "<li>one</li>\n<li>{{a}}</li>\n"]),
+        ("an inline partial is not indented", "x {{> item}} y", ["item": "A\nB"]),
+        ("set delimiters", "{{=<% %>=}}\n<% a %> {{a}}\n<%={{ }}=%>\n{{a}}", [:]),
+        ("CRLF line endings", "a\r\n  {{#yes}}\r\n  b\r\n  {{/yes}}\r\nc", [:]),
+        ("sections inside partials inside sections", "{{#items}}{{> p}}{{/items}}", ["p": "{{#name}}<{{name}}>{{/name}}\n"]),
+        ("a section that ends on the last line", "{{#yes}}\nx\n{{/yes}}", [:]),
+    ]
+
+    static let model: TemplateValue = [
+        "a": "<b>&\"'", "n": 42, "yes": true, "no": false, "empty": [],
+        "o": ["p": ["q": "deep"]],
+        "list": ["x", "y"],
+        "items": [["name": "first", "a": "own"], ["name": "second"]],
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func `the compiled engine renders like swift-mustache`(_ index: Int) throws {
+        let c = Self.cases[index]
+        var library = MustacheLibrary()
+        try library.register(c.template, named: "main")
+        var compiled: [String: CompiledTemplate] = ["main": try CompiledTemplate.compile(c.template)]
+        for (name, text) in c.partials {
+            try library.register(text, named: name)
+            compiled[name] = try CompiledTemplate.compile(text)
+        }
+        let expected = library.render(Self.model.any, withTemplate: "main") ?? ""
+        let actual = String(decoding: TemplateRenderer(templates: compiled).render("main", Self.model), as: UTF8.self)
+        #expect(actual == expected, "\(c.name)")
+    }
+
+    @Test func `templates that use transforms or inheritance are rendered by swift-mustache`() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("adrsite-tpl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #"<span class="badge">{{uppercased(status)}}</span>"#.write(toFile: dir + "/badge.mustache", atomically: false, encoding: .utf8)
+        let theme = try Theme.load(overrides: [dir])
+        #expect(!theme.isCompiled)
+        let html = String(decoding: theme.render("badge", ["status": "accepted"]), as: UTF8.self)
+        #expect(html == #"<span class="badge">ACCEPTED</span>"#)
+    }
+}
