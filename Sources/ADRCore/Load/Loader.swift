@@ -59,8 +59,9 @@ public enum Loader {
         }
         let realRoot = realPath(root) ?? root
         var walker = Walker(root: root, realRoot: realRoot, options: options)
-        walker.visited.insert(DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)))
+        walker.visited[DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))] = ""
         walker.walk(relative: "")
+        walker.walkLinkedFolders()
         var markdown = walker.markdown.sorted()
         result.assets = walker.assets.sorted()
         result.diagnostics = walker.diagnostics
@@ -127,8 +128,20 @@ public enum Loader {
         }
         let digits = stem.prefix { $0.isASCII && $0.isNumber }
         if !digits.isEmpty && digits.allSatisfy({ $0 == "0" }) && stem.contains("template") { return true }
+        // A template named for the kind of record it is, with variants after it:
+        // `adr-template-minimal`, `adr-template-bare`, `decision-record-template-v2`.
+        let words = stem.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." || $0 == " " })
+        if let t = words.firstIndex(of: "template"), t > 0, words[..<t].allSatisfy({ recordWords.contains(String($0)) }) {
+            return true
+        }
         return false
     }
+
+    /// Words that name a kind of decision record.
+    private static let recordWords: Set<String> = [
+        "adr", "adrs", "madr", "decision", "decisions", "record", "records", "architecture", "architectural",
+        "nygard", "lightweight", "y", "statement",
+    ]
 
     // MARK: - Walking
 
@@ -138,7 +151,10 @@ public enum Loader {
         let root: String
         let realRoot: String
         let options: Options
-        var visited: Set<DirectoryID> = []
+        /// Folders already walked, with the relative path they were walked as.
+        var visited: [DirectoryID: String] = [:]
+        /// Folders reached through a symbolic link, walked after the rest.
+        var linkedFolders: [(String, DirectoryID)] = []
         var markdown: [String] = []
         var assets: [String] = []
         var excluded: [Exclusion] = []
@@ -148,6 +164,26 @@ public enum Loader {
             self.root = root
             self.realRoot = realRoot
             self.options = options
+        }
+
+        mutating func walkLinkedFolders() {
+            var next = 0
+            while next < linkedFolders.count {
+                let (rel, id) = linkedFolders[next]
+                next += 1
+                if let first = visited[id] {
+                    if first.isEmpty || rel.hasPrefix(first + "/") {
+                        // The link leads back to a folder that holds it.
+                        let target = first.isEmpty ? "the ADR directory" : "`\(first)`"
+                        diagnostics.append(.warning(rel, "symbolic link loop (leads back to \(target)); not followed"))
+                    } else {
+                        diagnostics.append(.warning(rel, "symbolic link to `\(first)`, which is already read; not read twice"))
+                    }
+                    continue
+                }
+                visited[id] = rel
+                walk(relative: rel)
+            }
         }
 
         mutating func walk(relative: String) {
@@ -180,7 +216,8 @@ public enum Loader {
                     diagnostics.append(.warning(rel, "cannot read: \(errnoText())"))
                     continue
                 }
-                if (st.st_mode & S_IFMT) == S_IFLNK {
+                let isLink = (st.st_mode & S_IFMT) == S_IFLNK
+                if isLink {
                     guard let target = realPath(full) else {
                         diagnostics.append(.warning(rel, "symbolic link points nowhere (\(errnoText())); skipped"))
                         continue
@@ -197,12 +234,15 @@ public enum Loader {
                 let type = st.st_mode & S_IFMT
                 if type == S_IFDIR {
                     let id = DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-                    if visited.contains(id) {
-                        diagnostics.append(.warning(rel, "directory was already visited (symbolic link loop); not followed"))
-                        continue
+                    if isLink {
+                        // Followed once every real folder is walked, so a folder is read under its own name.
+                        linkedFolders.append((rel, id))
+                    } else if let first = visited[id] {
+                        diagnostics.append(.warning(rel, "same folder as `\(first)`, which is already read; not read twice"))
+                    } else {
+                        visited[id] = rel
+                        walk(relative: rel)
                     }
-                    visited.insert(id)
-                    walk(relative: rel)
                 } else if type == S_IFREG {
                     if isMarkdownName(name) { markdown.append(rel) } else { assets.append(rel) }
                 }

@@ -641,6 +641,15 @@ enum TitleRules {
         var value = 0
         while i < b.count && Scan.isDigit(b[i]) && i - digitsStart < 9 { value = value * 10 + Int(b[i] - 48); i += 1 }
         guard i > digitsStart else { return (title, nil) }
+        // A date is no number prefix: `2020-11-09 Use Kafka`, `2020/11 review`.
+        if i + 1 < b.count && (b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "/")) && Scan.isDigit(b[i + 1]) {
+            return (title, nil)
+        }
+        // Nor is a year followed by words: `2020 roadmap` (but `ADR 2020 Roadmap` is decision 2020).
+        if !hadADR && i - digitsStart == 4 && b[digitsStart] != UInt8(ascii: "0") && (1900...2100).contains(value)
+            && i < b.count && b[i] == 0x20 {
+            return (title, nil)
+        }
         // Then a separator: `.`, `:`, `)`, `-`, `–`, `—`, `|` with spaces around, or spaces alone.
         var j = i
         var sawSeparator = false
@@ -684,10 +693,16 @@ enum SectionNames {
 
 /// Splits "Alice, Bob and Carol" into names.
 enum ListRules {
+    /// The words that join the last two names, in English, French, German and Spanish.
+    static let joiners = [" and ", " & ", " et ", " und ", " y "]
+
     static func split(_ value: String) -> [String] {
         var parts: [String] = []
         for piece in value.split(whereSeparator: { $0 == "," || $0 == ";" }) {
-            let subparts = piece.components(separatedBy: " and ")
+            var subparts = [" " + piece + " "]
+            for joiner in joiners {
+                subparts = subparts.flatMap { $0.components(separatedBy: joiner).map { " " + $0 + " " } }
+            }
             for p in subparts {
                 let t = p.trimmingCharacters(in: " \t\n[]")
                 if !t.isEmpty { parts.append(t) }
@@ -702,6 +717,9 @@ enum FollowUpRules {
         "follow-up actions", "follow up actions", "followup actions", "follow-ups", "follow ups", "followups",
         "follow-up", "follow up", "followup", "next steps", "action items", "follow-up items", "follow-up tasks",
         "follow up items", "follow up tasks",
+        // French, German, Spanish
+        "prochaines étapes", "actions de suivi", "suivi", "suites à donner", "nächste schritte", "folgeaufgaben",
+        "folgemaßnahmen", "próximos pasos", "siguientes pasos", "acciones de seguimiento", "seguimiento",
     ]
 
     static func isFollowUpHeading(_ text: String) -> Bool {

@@ -95,11 +95,18 @@ public struct FrontMatter: Sendable {
     /// Reads YAML with Yams; problems are warnings with the line in the Markdown file.
     static func parseYAML(_ yaml: String, path: String, diagnostics: inout [Diagnostic]) -> FrontMatter {
         if yaml.trimmingCharacters(in: " \t\n\r").isEmpty { return FrontMatter() }
+        // Yams compares mapping keys by value, walking aliases as if expanded: a key that is an
+        // alias of nested aliases would take hours. Front matter never needs many aliases.
+        if aliasCount(yaml) > maxAliases {
+            diagnostics.append(.warning(path, line: 2, column: 1,
+                                        "front matter is too large once its aliases are expanded (more than \(maxAliases) aliases); its values are ignored"))
+            return FrontMatter()
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml, Resolver.basic)
         } catch let error as YamlError {
-            let (line, column, problem) = describe(error)
+            let (line, column, problem) = describe(error, yaml: yaml)
             diagnostics.append(.warning(path, line: line + 1, column: column,
                                         "front matter is not valid YAML (\(problem)); its values are ignored"))
             return FrontMatter()
@@ -155,18 +162,76 @@ public struct FrontMatter: Sendable {
         }
     }
 
-    private static func describe(_ error: YamlError) -> (Int, Int, String) {
+    private static func describe(_ error: YamlError, yaml: String) -> (Int, Int, String) {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
              .composer(_, let problem, let mark, _):
             return (mark.line, mark.column, problem)
         case .reader(let problem, _, _, _):
             return (1, 1, problem)
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return (1, 1, "duplicate keys: \(duplicates.joined(separator: ", "))")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let (line, column) = repeatedKey(duplicates.first ?? "", firstLine: context.mark.line, in: yaml)
+                ?? (context.mark.line, context.mark.column)
+            return (max(line, 1), max(column, 1), "duplicate key: \(duplicates.joined(separator: ", "))")
         default:
             return (1, 1, "\(error)")
         }
+    }
+
+    /// The line and column of the second `key:` at the indentation of the first one (on
+    /// `firstLine`, 1-based), where a person looks for a duplicated key.
+    private static func repeatedKey(_ key: String, firstLine: Int, in yaml: String) -> (Int, Int)? {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        guard !key.isEmpty, firstLine >= 1, firstLine <= lines.count else { return nil }
+        func keyColumn(_ line: Substring) -> Int? {
+            let indent = line.prefix { $0 == " " }.count
+            var rest = line.dropFirst(indent)
+            for quote in ["\"", "'"] where rest.hasPrefix(quote) && rest.dropFirst().hasPrefix(key + quote) {
+                rest = rest.dropFirst(key.count + 2)
+                return rest.drop { $0 == " " }.first == ":" ? indent + 1 : nil
+            }
+            guard rest.hasPrefix(key) else { return nil }
+            rest = rest.dropFirst(key.count)
+            return rest.drop { $0 == " " }.first == ":" ? indent + 1 : nil
+        }
+        guard let column = keyColumn(lines[firstLine - 1]) else { return nil }
+        for index in firstLine..<lines.count where keyColumn(lines[index]) == column {
+            return (index + 1, column)
+        }
+        return nil
+    }
+
+    /// Front matter with more aliases than this is refused before Yams reads it.
+    static let maxAliases = 32
+
+    /// How many `*alias` tokens the YAML text holds (outside quotes and comments); may count a
+    /// `*` that starts a word in a plain value too, which only errs on the safe side.
+    static func aliasCount(_ yaml: String) -> Int {
+        var count = 0
+        for line in yaml.split(separator: "\n") {
+            var quote: UInt8? = nil
+            var previous: UInt8 = 0x20
+            let bytes = Array(line.utf8)
+            var i = 0
+            while i < bytes.count {
+                let c = bytes[i]
+                if let q = quote {
+                    if c == q { quote = nil }
+                } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                    if previous == 0x20 || previous == 0x09 || "[{,:".utf8.contains(previous) { quote = c }
+                } else if c == UInt8(ascii: "#") && (previous == 0x20 || previous == 0x09) {
+                    break
+                } else if c == UInt8(ascii: "*") && (previous == 0x20 || previous == 0x09 || "[{,?:-".utf8.contains(previous))
+                            && i + 1 < bytes.count && (bytes[i + 1] | 0x20 >= 97 && bytes[i + 1] | 0x20 <= 122
+                                                       || (bytes[i + 1] >= 48 && bytes[i + 1] <= 57)
+                                                       || bytes[i + 1] == UInt8(ascii: "_") || bytes[i + 1] == UInt8(ascii: "-")) {
+                    count += 1
+                }
+                previous = c
+                i += 1
+            }
+        }
+        return count
     }
 }
 

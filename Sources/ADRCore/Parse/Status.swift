@@ -24,7 +24,8 @@ public enum StatusRules {
     private static let phrases: [String] = [
         "work in progress", "in progress", "in review", "under review", "under discussion", "under consideration",
         "on hold", "ready for review", "request for comments", "to do", "won't do", "wont do", "no longer relevant",
-        "in effect", "not started", "en cours", "en discussion",
+        "in effect", "not started", "en cours", "en discussion", "en attente", "en révision", "en vigueur",
+        "in bearbeitung", "in prüfung", "in diskussion", "en revisión", "en progreso", "en desuso",
     ]
 
     /// Status word → category. Statuses not listed fall back to `categoryByStem`.
@@ -37,21 +38,25 @@ public enum StatusRules {
                         "amended", "partially accepted", "accepté", "acceptée", "approuvé", "approuvée", "adopté",
                         "adoptée", "validé", "validée", "décidé", "décidée", "aceptado", "aceptada", "aprobado",
                         "aprobada", "akzeptiert", "angenommen", "genehmigt", "beschlossen", "accettato", "approvato",
-                        "aceito", "aprovado", "aprovada"])
+                        "aceito", "aprovado", "aprovada", "implémenté", "implémentée", "en vigueur", "implementado",
+                        "implementada", "vigente", "gültig", "umgesetzt", "implementiert", "erledigt"])
         add(.proposed, ["proposed", "proposal", "pending", "in review", "review", "draft", "open", "wip",
                         "work in progress", "in progress", "under review", "under discussion", "under consideration",
                         "discussing", "discussion", "suggested", "rfc", "request for comments", "planned", "new",
                         "ready for review", "to do", "todo", "not started", "initial", "exploring", "investigating",
                         "provisionally accepted", "tentatively accepted", "proposé", "proposée", "brouillon",
                         "en cours", "en discussion", "propuesto", "propuesta", "borrador", "vorgeschlagen", "entwurf",
-                        "proposto", "proposta", "rascunho"])
+                        "proposto", "proposta", "rascunho", "tbd", "en attente", "en révision", "in bearbeitung",
+                        "in prüfung", "in diskussion", "offen", "en revisión", "en progreso", "pendiente"])
         add(.rejected, ["rejected", "declined", "refused", "abandoned", "withdrawn", "not accepted", "won't do",
                         "wont do", "not implemented", "dropped", "cancelled", "canceled", "discarded", "vetoed",
                         "failed", "rejeté", "rejetée", "refusé", "refusée", "abandonné", "abandonnée", "rechazado",
-                        "rechazada", "abgelehnt", "verworfen", "rifiutato", "respinto", "rejeitado", "rejeitada"])
+                        "rechazada", "abgelehnt", "verworfen", "zurückgezogen", "descartado", "descartada", "rifiutato",
+                        "respinto", "rejeitado", "rejeitada"])
         add(.deprecated, ["deprecated", "obsolete", "retired", "archived", "legacy", "sunset", "sunsetted",
                           "outdated", "expired", "inactive", "revoked", "no longer relevant", "déprécié", "dépréciée",
-                          "obsolète", "obsoleto", "obsoleta", "veraltet", "archiviert", "archivé", "archivée"])
+                          "obsolète", "obsoleto", "obsoleta", "veraltet", "archiviert", "archivé", "archivée", "abgekündigt",
+                          "en desuso"])
         add(.superseded, ["superseded", "superceded", "superseeded", "supersceded", "replaced", "partly superseded",
                           "partially superseded", "overridden", "overruled", "remplacé", "remplacée", "reemplazado",
                           "reemplazada", "ersetzt", "abgelöst", "sostituito", "substituído", "substituida"])
@@ -69,13 +74,33 @@ public enum StatusRules {
         var text = Substring(raw.replacingNBSP())
         text = text.drop { !$0.isLetter }
         guard !text.isEmpty else { return nil }
-        let lower = text.lowercased()
-        // Words: hyphens between letters become spaces ("not-implemented").
+        var lower = text.lowercased()
+        // A label before the value is no part of it: `Status: Accepted`, `Statut : Accepté`.
+        if let value = dropLabel(lower) {
+            lower = String(value.drop { !$0.isLetter })
+            guard !lower.isEmpty else { return nil }
+        }
+        // A history of states ends with the current one: `Proposed → Accepted`.
+        for arrow in ["→", "⟶", "➡", "⇒", "->", "=>"] where lower.contains(arrow) {
+            for part in lower.components(separatedBy: arrow).reversed() {
+                let candidate = String(part.drop { !$0.isLetter })
+                if let status = read(candidate), category(status) != .other { return status }
+            }
+        }
+        return read(lower)
+    }
+
+    /// The status words at the start of `lower` (lowercased, starting with a letter).
+    private static func read(_ lower: String) -> String? {
+        guard !lower.isEmpty else { return nil }
+        // Words: hyphens between letters become spaces ("not-implemented"); a slash between two
+        // statuses ends the first ("accepted/implemented"), but not in "n/a".
         var words: [(word: String, endsClause: Bool, clean: Bool)] = []
-        for piece in lower.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+        for piece in lower.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            .flatMap(splitSlashes) {
             var w = Substring(piece)
             var endsClause = false
-            while let last = w.last, ".,;:!?)]}*_\"'”’".contains(last) {
+            while let last = w.last, ".,;:!?)]}*_`~/\"'”’»".contains(last) {
                 w = w.dropLast()
                 endsClause = true
             }
@@ -118,6 +143,31 @@ public enum StatusRules {
 
     private static func isKnown(_ word: String) -> Bool { categories[word] != nil }
 
+    /// Words that label a status value rather than state one.
+    private static let labels: [String] = [
+        "decision status", "current status", "status", "statut", "état", "etat", "estado", "estatus", "stato",
+        "state", "zustand",
+    ]
+
+    /// The text after a leading `Status:` label (also with a space or full-width colon before the
+    /// value), or nil when there is no label.
+    private static func dropLabel(_ lower: String) -> Substring? {
+        for label in labels where lower.hasPrefix(label) {
+            let rest = lower.dropFirst(label.count).drop { $0 == " " || $0 == "\t" || $0 == "*" || $0 == "_" }
+            if let first = rest.first, first == ":" || first == "：" { return rest.dropFirst() }
+        }
+        return nil
+    }
+
+    /// `accepted/implemented` → `accepted/`, `implemented`; `n/a` stays whole.
+    private static func splitSlashes(_ piece: Substring) -> [Substring] {
+        let parts = piece.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count > 1, parts.allSatisfy({ $0.filter(\.isLetter).count >= 2 }) else { return [piece] }
+        return parts.enumerated().map { index, part in
+            index < parts.count - 1 ? piece[part.startIndex..<piece.index(after: part.endIndex)] : part
+        }
+    }
+
     /// The badge category of a status.
     public static func category(_ status: String?) -> StatusCategory {
         guard let status, !status.isEmpty else { return .other }
@@ -129,6 +179,11 @@ public enum StatusRules {
         let s = status
         if s.contains("supers") || s.contains("superc") || s.contains("replac") { return .superseded }
         if s.contains("deprecat") || s.contains("obsolet") || s.contains("retire") { return .deprecated }
+        // Not yet decided is still open: "not yet accepted", "not yet decided".
+        if s.hasPrefix("not yet ") || s.hasPrefix("pas encore ") || s.hasPrefix("noch nicht ") || s.hasPrefix("aún no ")
+            || s.hasPrefix("todavía no ") {
+            return .proposed
+        }
         if s.contains("reject") || s.contains("declin") || s.hasPrefix("not ") { return .rejected }
         if s.contains("accept") || s.contains("approv") || s.contains("implement") || s.contains("adopt") {
             return .accepted
