@@ -330,3 +330,12 @@ func `an unreadable folder is a warning and the rest is read`() throws {
     #expect(loaded.assets.isEmpty)
     #expect(loaded.diagnostics.isEmpty)
 }
+
+@Test func `a symbolic link to a decision of the same log is not read twice`() throws {
+    let dir = try temporaryLog(["0001-a.md": "# 1. A\n\n## Status\n\nAccepted\n"])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createSymbolicLink(atPath: dir + "/0000-alias.md", withDestinationPath: "0001-a.md")
+    let loaded = Loader.load(dir)
+    #expect(loaded.sources.map(\.path) == ["0001-a.md"])
+    #expect(loaded.diagnostics.map(\.description) == ["0000-alias.md:1:1: warning: symbolic link to `0001-a.md`, which is already read; not read twice"])
+}

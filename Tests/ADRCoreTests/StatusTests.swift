@@ -242,21 +242,14 @@ func `the status is found however the file states it`(text: String) {
     #expect(d.statusCategory == .accepted)
 }
 
-// The two below are read by `Reader` (ADRParser.swift), which is being reworked separately;
-// they are kept as known issues so that they fail, as a reminder, once the reader is fixed.
-
 @Test func `a one-row table whose header names the keys gives the status, not the header`() {
     let d = parse("# T\n\n| Status | Date |\n|---|---|\n| Accepted | 2020-11-09 |\n")
     #expect(d.date?.description == "2020-11-09")
-    withKnownIssue("Reader.readTable reads the header row `| Status | Date |` as a key-value row") {
-        #expect(d.status == "accepted")
-    }
+    #expect(d.status == "accepted")
 }
 
 @Test func `a Status line with a full-width colon is read`() {
-    withKnownIssue("Reader.readKeyValue looks for `:` only, so it never reaches the full-width colon check") {
-        #expect(parse("# T\n\nStatus：Accepted\n").status == "accepted")
-    }
+    #expect(parse("# T\n\nStatus：Accepted\n").status == "accepted")
 }
 
 @Test func `a status section in French, German or Spanish is read`() {

@@ -62,6 +62,7 @@ public enum Loader {
         walker.visited[DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))] = ""
         walker.walk(relative: "")
         walker.walkLinkedFolders()
+        walker.addLinkedFiles()
         var markdown = walker.markdown.sorted()
         result.assets = walker.assets.sorted()
         result.diagnostics = walker.diagnostics
@@ -156,6 +157,9 @@ public enum Loader {
         /// Folders reached through a symbolic link, walked after the rest.
         var linkedFolders: [(String, DirectoryID)] = []
         var markdown: [String] = []
+        /// Markdown files read so far, by device and inode.
+        var files: [DirectoryID: String] = [:]
+        var linkedFiles: [(String, DirectoryID)] = []
         var assets: [String] = []
         var excluded: [Exclusion] = []
         var diagnostics: [Diagnostic] = []
@@ -244,8 +248,27 @@ public enum Loader {
                         walk(relative: rel)
                     }
                 } else if type == S_IFREG {
-                    if isMarkdownName(name) { markdown.append(rel) } else { assets.append(rel) }
+                    guard isMarkdownName(name) else { assets.append(rel); continue }
+                    if isLink {
+                        // Read after the real files, so a decision is read under its own name.
+                        linkedFiles.append((rel, DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))))
+                    } else {
+                        files[DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))] = rel
+                        markdown.append(rel)
+                    }
                 }
+            }
+        }
+
+        /// Markdown files reached through a symbolic link, unless the file was read already.
+        mutating func addLinkedFiles() {
+            for (rel, id) in linkedFiles {
+                if let first = files[id] {
+                    diagnostics.append(.warning(rel, "symbolic link to `\(first)`, which is already read; not read twice"))
+                    continue
+                }
+                files[id] = rel
+                markdown.append(rel)
             }
         }
     }

@@ -385,12 +385,15 @@ struct Reader {
         var i = line.lowerBound
         while i < line.upperBound && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
         let keyStart = i
-        while i < line.upperBound && i - keyStart <= 24 && b[i] != UInt8(ascii: ":") && b[i] != InlineRun.linkStart {
+        // The key ends at `:` or at the full-width colon "：" (EF BC 9A).
+        func fullWidthColon(_ i: Int) -> Bool {
+            i + 2 < line.upperBound && b[i] == 0xEF && b[i + 1] == 0xBC && b[i + 2] == 0x9A
+        }
+        while i < line.upperBound && i - keyStart <= 24 && b[i] != UInt8(ascii: ":") && !fullWidthColon(i)
+                && b[i] != InlineRun.linkStart {
             i += 1
         }
-        // Also the full-width colon "：".
-        var colonLength = 1
-        if i + 2 < line.upperBound && b[i] == 0xEF && b[i + 1] == 0xBC && b[i + 2] == 0x9A { colonLength = 3 }
+        let colonLength = i < line.upperBound && fullWidthColon(i) ? 3 : 1
         guard i < line.upperBound, b[i] == UInt8(ascii: ":") || colonLength == 3 else { return }
         let key = String(decoding: b[keyStart..<i], as: UTF8.self).lowercased().trimmingCharacters(in: " \t*_")
         let valueBytes = b[(i + colonLength)..<line.upperBound]
@@ -424,7 +427,10 @@ struct Reader {
         func key(_ cell: Int32) -> String {
             doc.plainText(of: cell).lowercased().trimmingCharacters(in: " \t*_:")
         }
-        for row in rows {
+        // A header row that names two keys (`| Status | Date |`) heads columns, not a key-value row.
+        let headerKeys = rows.first.map { cells($0).filter { Reader.metadataKeys.contains(key($0)) }.count } ?? 0
+        for (r, row) in rows.enumerated() {
+            if r == 0 && headerKeys >= 2 { continue }
             let c = cells(row)
             guard c.count >= 2 else { continue }
             let k = key(c[0])
@@ -459,6 +465,13 @@ struct Reader {
             }
         }
     }
+
+    /// Keys a metadata table names.
+    static let metadataKeys: Set<String> = [
+        "status", "statut", "state", "estado", "decision status", "date", "created", "last modified", "last updated",
+        "decision date", "date created", "datum", "fecha", "deciders", "decision makers", "decision-makers",
+        "decided by", "tags", "keywords", "author", "authors",
+    ]
 
     mutating func applyTableValue(key: String, value: String, line: Int, column: Int) {
         switch key {
