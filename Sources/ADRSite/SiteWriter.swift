@@ -61,8 +61,11 @@ public enum SiteWriter {
 
     /// Writes `files` as the whole content of `output`.
     public static func write(_ files: [OutputFile], to output: String, input: String) throws {
-        let outputPath = absolute(output)
-        try checkOutput(outputPath, input: input)
+        try checkOutput(output, input: input)
+        // An output that is a symbolic link to a folder is written through the link: the link
+        // stays, and the site is swapped in next to the folder it points to.
+        var outputPath = absolute(output)
+        if isSymbolicLink(outputPath) { outputPath = resolved(outputPath) }
         let parent = parentDirectory(outputPath)
         try makeDirectories(parent)
         let name = lastPathComponent(outputPath)
@@ -136,7 +139,13 @@ public enum SiteWriter {
             throw Failure(message: "refusing to write the site into \(output): it contains the ADR directory; choose another --output")
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: outputPath, isDirectory: &isDirectory) else { return }
+        guard FileManager.default.fileExists(atPath: outputPath, isDirectory: &isDirectory) else {
+            if isSymbolicLink(outputPath) {
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: outputPath)) ?? "?"
+                throw Failure(message: "refusing to write the site into \(output): it is a symbolic link to \(target), which does not exist")
+            }
+            return
+        }
         guard isDirectory.boolValue else {
             throw Failure(message: "refusing to write the site into \(output): it is a file, not a folder")
         }
@@ -149,9 +158,10 @@ public enum SiteWriter {
         var foreign: [String] = []
         if let walker = FileManager.default.enumerator(atPath: outputPath) {
             while let path = walker.nextObject() as? String {
-                var isDir: ObjCBool = false
-                FileManager.default.fileExists(atPath: joinPath(outputPath, path), isDirectory: &isDir)
-                if !isDir.boolValue && !manifest.contains(path) { foreign.append(path) }
+                // lstat: a symbolic link, even to a folder, is a file adrsite did not write.
+                var st = stat()
+                let isDirectory = lstat(joinPath(outputPath, path), &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+                if !isDirectory && !manifest.contains(path) { foreign.append(path) }
             }
         }
         if !foreign.isEmpty {
@@ -201,6 +211,11 @@ public enum SiteWriter {
     static func lastPathComponent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
+    }
+
+    static func isSymbolicLink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
     }
 
     static func isSafeRelativePath(_ path: String) -> Bool {

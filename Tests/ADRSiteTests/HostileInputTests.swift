@@ -1,0 +1,189 @@
+import ADRCore
+import ADRSite
+import Foundation
+import Testing
+
+/// A log written by someone who wants script to run in the readers' browsers: titles, front
+/// matter, file and folder names, link destinations, image sources, raw HTML and body text all
+/// carry injection attempts (Fixtures/hostile). No file adrsite generates may carry a script.
+@Suite struct HostileInputTests {
+    static let fixture = SiteFixtures.own("hostile")
+    static let baseURL = "https://adr.example.com/"
+
+    /// What the hostile files say, exactly, by source path.
+    static let titles: [String: String] = [
+        "0001-spaces # hash ? query % 25 pct.md": #"</title><script>alert("title")</script> & {{siteTitle}} {{> head}}"#,
+        "0003-café-naïve-🚀.md": "Café naïve 🚀 ]]> <![CDATA[ --> <!-- \u{2028} \\",
+        #""><svg onload=alert("category")>/0004-category.md"#: "In a hostile category",
+    ]
+    static let deciders: [String: [String]] = [
+        "0001-spaces # hash ? query % 25 pct.md": [#""><script>alert("decider")</script>"#, "Zoë <zoe@example.com>", "O'Brien"],
+        "0005-status-'onfocus=alert(5) autofocus x='.md": ["Ann <script>alert('decider')</script>", "Bob"],
+    ]
+    static let tags: [String: [String]] = [
+        "0001-spaces # hash ? query % 25 pct.md": [#"<svg/onload=alert("tag")>"#, #"javascript:alert("tag")"#, #"" onmouseover="alert(1)"#],
+        "0003-café-naïve-🚀.md": ["</script><script>alert('json')</script>", "<!--", "\u{2028}\u{2029}"],
+    ]
+    static let sources = [
+        "0001-spaces # hash ? query % 25 pct.md",
+        #"0002-"quotes" & 'apos' <img src=x onerror=alert(2)>.md"#,
+        "0003-café-naïve-🚀.md",
+        #""><svg onload=alert("category")>/0004-category.md"#,
+        "0005-status-'onfocus=alert(5) autofocus x='.md",
+    ]
+
+    /// Builds the hostile log to disk; returns the site folder and the rendered files.
+    func build(_ dir: String, unsafeHTML: Bool = false) throws -> (output: String, site: RenderedSite) {
+        var options = SiteOptions()
+        options.unsafeHTML = unsafeHTML
+        options.repositoryURL = "https://example.com/repo/tree/main/adr"
+        options.baseURL = Self.baseURL
+        let site = try RenderedSite(Self.fixture, options: options)
+        try site.write(to: dir + "/site", input: Self.fixture)
+        return (dir + "/site", site)
+    }
+
+    /// Findings of `MarkupScanner` in every written file, except those copied from the log.
+    func generatedFindings(_ output: String, _ site: RenderedSite) throws -> [String] {
+        let copied = Set(site.files.filter { $0.copyFrom != nil }.map(\.path))
+        var findings: [String] = []
+        for path in filePaths(under: output) where !copied.contains(path) && path != SiteWriter.marker {
+            let bytes = try #require(FileManager.default.contents(atPath: output + "/" + path))
+            findings += MarkupScanner.findings(inFile: path, bytes: [UInt8](bytes), baseURL: Self.baseURL)
+        }
+        return findings
+    }
+
+    @Test func `the hostile log is read as intended, so the test exercises every attempt`() throws {
+        let log = Pipeline.decisionLog(Self.fixture)
+        #expect(log.decisions.map(\.source).sorted() == Self.sources.sorted())
+        #expect(log.decisions.first { $0.source == Self.sources[3] }?.category == #""><svg onload=alert("category")>"#)
+        #expect(log.errorCount == 0)
+    }
+
+    @Test func `no page, feed, badge or data file adrsite generates carries a script from the input`() throws {
+        try withTemporaryFolder("hostile") { dir in
+            let (output, site) = try build(dir)
+            let scanned = filePaths(under: output).filter { path in [".html", ".svg", ".xml", ".json", ".js"].contains { path.hasSuffix($0) } }
+            #expect(scanned.count >= 20)
+            #expect(scanned.contains("sitemap.xml"))
+            let findings = try generatedFindings(output, site)
+            #expect(findings == [], "\(findings.joined(separator: "\n"))")
+        }
+    }
+
+    @Test func `hostile text is shown as text, not dropped`() throws {
+        try withTemporaryFolder("hostile") { dir in
+            let (output, _) = try build(dir)
+            let page = try String(contentsOfFile: output + "/0001-spaces-hash-query-25-pct.html", encoding: .utf8)
+            let heading = try #require(page.range(of: "<h1>").flatMap { start in
+                page.range(of: "</h1>", range: start.upperBound..<page.endIndex).map { page[start.upperBound..<$0.lowerBound] } })
+            #expect(MarkupScanner.decodeReferences(String(heading)) == Self.titles[Self.sources[0]]!)
+            #expect(page.contains(#"<span class="person">&quot;&gt;&lt;script&gt;alert(&quot;decider&quot;)&lt;/script&gt;</span>"#))
+            #expect(page.contains("Escaped text: &lt;script&gt;alert(&quot;entity&quot;)&lt;/script&gt;"))
+            // The link texts stay; only their addresses go.
+            #expect(page.contains(#"<a href="">js</a>"#))
+            #expect(page.contains(#"<a href="">mixed case</a>"#))
+            let category = try String(contentsOfFile: output + "/svg-onload-alert-category/0004-category.html", encoding: .utf8)
+            #expect(category.contains(#"<span class="category">&quot;&gt;&lt;svg onload=alert(&quot;category&quot;)&gt;</span>"#))
+        }
+    }
+
+    @Test func `decisions.json and search.json are valid JSON that round-trips every hostile string exactly`() throws {
+        try withTemporaryFolder("hostile") { dir in
+            let (output, _) = try build(dir)
+            let decisionsData = try #require(FileManager.default.contents(atPath: output + "/decisions.json"))
+            let root = try #require(try JSONSerialization.jsonObject(with: decisionsData) as? [String: Any])
+            let decisions = try #require(root["decisions"] as? [[String: Any]])
+            let bySource = Dictionary(uniqueKeysWithValues: decisions.map { ($0["source"] as? String ?? "", $0) })
+            // Byte for byte: no Unicode normalisation, no lost escapes.
+            #expect(bySource.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+                    == Self.sources.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+            for (source, title) in Self.titles {
+                #expect((bySource[source]?["title"] as? String).map { Array($0.utf8) } == Array(title.utf8), "title of \(source)")
+            }
+            for (source, names) in Self.deciders {
+                #expect((bySource[source]?["deciders"] as? [String])?.map { Array($0.utf8) } == names.map { Array($0.utf8) }, "deciders of \(source)")
+            }
+            for (source, words) in Self.tags {
+                #expect((bySource[source]?["tags"] as? [String])?.map { Array($0.utf8) } == words.map { Array($0.utf8) }, "tags of \(source)")
+            }
+            #expect(bySource[Self.sources[3]]?["category"] as? String == #""><svg onload=alert("category")>"#)
+
+            let searchData = try #require(FileManager.default.contents(atPath: output + "/search.json"))
+            let entries = try #require(try JSONSerialization.jsonObject(with: searchData) as? [[String: Any]])
+            #expect(entries.count == Self.sources.count)
+            let byID = Dictionary(uniqueKeysWithValues: entries.map { ($0["id"] as? String ?? "", $0) })
+            for decision in decisions {
+                let id = try #require(decision["id"] as? String)
+                #expect(byID[id]?["title"] as? String == decision["title"] as? String, "search title of \(id)")
+                #expect(byID[id]?["tags"] as? [String] == decision["tags"] as? [String], "search tags of \(id)")
+            }
+            // The search index script is exactly the JSON, assigned.
+            let script = try #require(FileManager.default.contents(atPath: output + "/assets/search-index.js"))
+            #expect([UInt8](script) == Array("window.adrsiteSearch = ".utf8) + [UInt8](searchData) + Array(";\n".utf8))
+        }
+    }
+
+    @Test func `with --unsafe-html the raw HTML appears, and the scan sees it`() throws {
+        try withTemporaryFolder("hostile") { dir in
+            let (output, site) = try build(dir, unsafeHTML: true)
+            let page = try String(contentsOfFile: output + "/0001-spaces-hash-query-25-pct.html", encoding: .utf8)
+            #expect(page.contains(#"<script>alert("raw block")</script>"#))
+            #expect(page.contains(#"<img src=x onerror="alert('inline')">"#))
+            let findings = try generatedFindings(output, site)
+            #expect(findings.contains { $0.contains("<script> element that is not the theme's") && $0.contains("raw block") })
+            #expect(findings.contains { $0.contains("event handler attribute onerror") })
+            #expect(findings.contains { $0.contains("event handler attribute onclick") })
+            #expect(findings.contains { $0.contains("javascript: address in href") })
+            #expect(findings.contains { $0.contains("element <iframe>") })
+            // Text that came in through front matter or names stays escaped even then.
+            #expect(!findings.contains { $0.contains("decider") || $0.contains("category") })
+        }
+    }
+
+    @Test func `the scanner finds each kind of injection it is meant to find`() {
+        let page = """
+        <!doctype html><title>x</title><script src="assets/site.js" defer></script>
+        <p title="a<b">t</p><a href=" java\tscript:alert(1)">x</a><img src=x onerror=alert(1)>
+        <a href="&#106;avascript:alert(1)">y</a><svg><script>alert(1)</script></svg>
+        <!-- <script>alert('in a comment')</script> --><textarea><script>not a tag</script></textarea>
+        """
+        let findings = MarkupScanner.findings(inHTML: page, file: "t.html")
+        #expect(findings.count == 7, "\(findings.joined(separator: "\n"))")
+        #expect(findings.contains { $0.contains("unescaped < in attribute title") })
+        #expect(findings.filter { $0.contains("javascript: address") }.count == 2)
+        #expect(findings.contains { $0.contains("event handler attribute onerror") })
+        #expect(findings.contains { $0.contains("element <svg>") })
+        #expect(findings.contains { $0.contains("<script> element that is not the theme's") })
+        #expect(findings.contains { $0.contains("element <textarea>") })
+        #expect(MarkupScanner.findings(inHTML: #"<script src="../assets/site.js" defer></script>"#, file: "a/b.html") == [])
+        #expect(MarkupScanner.findings(inHTML: #"<script src="https://adr.example.com/assets/site.js" defer></script>"#, file: "404.html",
+                                       baseURL: "https://adr.example.com/") == [])
+        #expect(MarkupScanner.findings(inHTML: #"<script src="https://evil.example/assets/site.js" defer></script>"#, file: "404.html",
+                                       baseURL: "https://adr.example.com/").count == 1)
+        #expect(MarkupScanner.findings(inXML: Array(#"<svg><rect onclick="x"/></svg>"#.utf8), file: "b.svg",
+                                       allowed: MarkupScanner.svgElements).count == 1)
+        #expect(MarkupScanner.findings(inXML: Array(#"<svg><title>a</b></title></svg>"#.utf8), file: "b.svg",
+                                       allowed: MarkupScanner.svgElements).count == 1)
+    }
+
+    /// Files of the log that a decision links or shows are copied into the site as they are. An
+    /// SVG image or HTML attachment with a script then runs, in the site's origin, for anyone who
+    /// opens it.
+    @Test func `an SVG or HTML file copied from the log carries no script`() throws {
+        try withTemporaryFolder("hostile") { dir in
+            let (output, site) = try build(dir)
+            let copied = site.files.filter { $0.copyFrom != nil }.map(\.path).sorted()
+            #expect(copied.contains("diagram.svg") && copied.contains("attachment.html"))
+            var findings: [String] = []
+            for path in copied {
+                let bytes = try #require(FileManager.default.contents(atPath: output + "/" + path))
+                findings += MarkupScanner.findings(inFile: path, bytes: [UInt8](bytes))
+            }
+            withKnownIssue("bug: SiteRenderer copies linked .svg/.html attachments verbatim, scripts included") {
+                #expect(findings == [], "\(findings.joined(separator: "\n"))")
+            }
+        }
+    }
+}
