@@ -55,11 +55,15 @@ public struct HTMLRenderer {
                     current = node.firstChild
                     continue
                 }
-                if plainDepth > 0 && node.kind == .image {
-                    // An image without children: close it now.
+                // A node without children is left at once, so that empty containers (a table
+                // cell, list item, heading, block quote or link with no content) still close.
+                if node.kind == .image && plainDepth > 0 {
                     plainDepth -= 1
                     if plainDepth == 0 { exit(node, index: index, doc: doc, out: &out, linkDepth: &linkDepth,
                                               inTableHead: &inTableHead, tbodyOpen: &tbodyOpen) }
+                } else if plainDepth == 0 {
+                    exit(node, index: index, doc: doc, out: &out, linkDepth: &linkDepth,
+                         inTableHead: &inTableHead, tbodyOpen: &tbodyOpen)
                 }
             } else {
                 if plainDepth > 0 {
@@ -354,12 +358,12 @@ public struct HTMLBuffer {
     }
 }
 
-/// Characters `houdini_escape_href` leaves as they are: `-_.+!*(),%#@?=;:/$` and alphanumerics.
+/// Characters `houdini_escape_href` leaves as they are: `-_.+!*(),%#@?=;:/$~` and alphanumerics.
 private let hrefSafe: [Bool] = {
     var table = [Bool](repeating: false, count: 256)
     for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = true }
     for b in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(b)] = true }
     for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(b)] = true }
-    for c in "-_.+!*(),%#@?=;:/$" { table[Int(c.asciiValue!)] = true }
+    for c in "-_.+!*(),%#@?=;:/$~" { table[Int(c.asciiValue!)] = true }
     return table
 }()

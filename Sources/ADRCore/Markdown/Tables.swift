@@ -10,6 +10,9 @@ enum GFMTable {
         /// 1-based byte column of `text`'s first byte in the source line.
         var column: Int32
         var text: ArraySlice<UInt8>
+        /// A lazy continuation line (one without its container's `>` or indentation): it can
+        /// continue a paragraph but not a table, so it is neither a delimiter nor a body row.
+        var lazy = false
     }
 
     struct Cell: Equatable {
@@ -29,14 +32,27 @@ enum GFMTable {
         var alignments: [MarkdownNode.Alignment]
         /// The header row first, then the body rows, each with exactly `alignments.count` cells.
         var rows: [Row]
+        /// Index of the first line after the table; the lines from there on are blocks again.
+        var end: Int
     }
 
     private static let pipe = UInt8(ascii: "|"), backslash = UInt8(ascii: "\\")
     private static let dash = UInt8(ascii: "-"), colon = UInt8(ascii: ":")
     private static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
 
+    /// Whether a text may hold a table: a delimiter row has a pipe, or else is one column
+    /// with a colon (`:--`, `--:`); without either, `---` under a line is a setext heading.
+    static func mayHoldTable(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var previous: UInt8 = 0
+        for b in bytes {
+            if b == pipe || (b == dash && previous == colon) || (b == colon && previous == dash) { return true }
+            previous = b
+        }
+        return false
+    }
+
     /// A cheap test that some line after the first could be a delimiter row.
-    static func mayBeTable(_ lines: [Line]) -> Bool {
+    static func mayBeTable(_ lines: ArraySlice<Line>) -> Bool {
         guard lines.count >= 2 else { return false }
         for line in lines.dropFirst() where isDelimiterCandidate(line.text) { return true }
         return false
@@ -55,27 +71,64 @@ enum GFMTable {
     }
 
     /// Reads the lines as a table, or returns nil when they are not one.
-    static func parse(_ lines: [Line]) -> Table? {
-        guard lines.count >= 2 else { return nil }
-        for d in 1..<lines.count where isDelimiterCandidate(lines[d].text) {
+    ///
+    /// The header row is the line before the first delimiter row; the lines before it stay a
+    /// paragraph. As in cmark-gfm, a delimiter row whose cell count differs from the line above
+    /// it means the paragraph holds no table at all, even if a later pair of lines would match.
+    /// `underline` says the last line is a setext heading underline (plain cmark read the lines
+    /// as a heading), which cannot be the delimiter row. A table ends before a lazy line, a line
+    /// indented four spaces or more (indented code), a line without cells (a lone `|`), or one
+    /// for which `startsBlock` holds: in cmark-gfm any block start ends a table, even those that
+    /// cannot interrupt a paragraph, such as `2. x`, an empty list item or `---`.
+    static func parse(_ lines: [Line], headerFrom: Int = 0, underline: Bool = false,
+                      startsBlock: (ArraySlice<UInt8>) -> Bool = { _ in false }) -> Table? {
+        let delimiterEnd = underline ? lines.count - 1 : lines.count
+        guard delimiterEnd >= headerFrom + 2 else { return nil }
+        for d in (headerFrom + 1)..<delimiterEnd where !lines[d].lazy && indent(lines[d].text) < 4
+            && isDelimiterCandidate(lines[d].text) {
             let headerLine = d - 1
             guard let alignments = delimiterRow(lines[d].text) else { continue }
-            let header = splitRow(lines[headerLine])
-            guard header.count == alignments.count else { continue }
-            // A table needs a pipe somewhere in its first two rows, or it is just text.
-            guard lines[headerLine].text.contains(pipe) || lines[d].text.contains(pipe) else { continue }
+            var header = splitRow(lines[headerLine])
+            // A lazy line keeps its indentation in the paragraph, so cmark-gfm does not take
+            // the pipe after it for a leading pipe and reads an empty first cell.
+            let headerText = lines[headerLine].text
+            if lines[headerLine].lazy && indent(headerText) > 0 && trim(headerText).first == pipe {
+                header.insert(Cell(text: "", column: lines[headerLine].column), at: 0)
+            }
+            guard header.count == alignments.count else { return nil }
             var rows = [Row(line: lines[headerLine].number, cells: header)]
-            for body in lines[(d + 1)...] {
+            var end = d + 1
+            while end < lines.count {
+                let body = lines[end]
+                if body.lazy || indent(body.text) >= 4 || startsBlock(body.text) { break }
                 var cells = splitRow(body)
+                if cells.isEmpty { break }
                 if cells.count > alignments.count { cells.removeLast(cells.count - alignments.count) }
                 while cells.count < alignments.count {
                     cells.append(Cell(text: "", column: body.column + Int32(body.text.count)))
                 }
                 rows.append(Row(line: body.number, cells: cells))
+                end += 1
             }
-            return Table(headerLine: headerLine, alignments: alignments, rows: rows)
+            return Table(headerLine: headerLine, alignments: alignments, rows: rows, end: end)
         }
         return nil
+    }
+
+    /// A setext heading underline: up to three spaces, then a run of `=` or of `-`.
+    static func isSetextUnderline(_ text: ArraySlice<UInt8>) -> Bool {
+        let t = trim(text)
+        guard indent(text) < 4, let c = t.first, c == UInt8(ascii: "=") || c == dash else { return false }
+        return t.allSatisfy { $0 == c }
+    }
+
+    /// The indentation of a line in columns, a tab reaching the next multiple of four.
+    static func indent(_ text: ArraySlice<UInt8>) -> Int {
+        var n = 0
+        for b in text {
+            if b == space { n += 1 } else if b == tab { n += 4 - n % 4 } else { break }
+        }
+        return n
     }
 
     /// The alignments of a delimiter row (`| :-- | :-: | --: |`), or nil if it is not one.
@@ -118,26 +171,25 @@ enum GFMTable {
     }
 
     /// Splits on unescaped pipes; returns each raw cell with its byte offset in `text`.
+    ///
+    /// As in cmark-gfm, a pipe right after a backslash is escaped whatever comes before that
+    /// backslash: `\\|` is a backslash and an escaped pipe, not an escaped backslash and a
+    /// separator. A lone `|` has no cells.
     private static func split(_ text: ArraySlice<UInt8>) -> [(ArraySlice<UInt8>, Int)] {
         var t = trim(text)
         guard !t.isEmpty else { return [] }
-        if t.first == pipe { t = t.dropFirst() }
+        if t.first == pipe {
+            t = t.dropFirst()
+            if t.isEmpty { return [] }
+        }
         if t.last == pipe && !(t.count >= 2 && t[t.endIndex - 2] == backslash) { t = t.dropLast() }
         var cells: [(ArraySlice<UInt8>, Int)] = []
         var start = t.startIndex
-        var i = t.startIndex
-        while i < t.endIndex {
-            if t[i] == backslash {
-                i += 2
-                continue
-            }
-            if t[i] == pipe {
-                cells.append((t[start..<i], start - text.startIndex))
-                start = i + 1
-            }
-            i += 1
+        for i in t.indices where t[i] == pipe && (i == t.startIndex || t[i - 1] != backslash) {
+            cells.append((t[start..<i], start - text.startIndex))
+            start = i + 1
         }
-        cells.append((t[start..<min(t.endIndex, max(start, t.endIndex))], start - text.startIndex))
+        cells.append((t[start..<t.endIndex], start - text.startIndex))
         return cells
     }
 
