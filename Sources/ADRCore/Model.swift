@@ -139,6 +139,8 @@ public struct ParsedDecision: Sendable {
     public var document: MarkdownDocument
     /// The heading node that gave the title, if any (the page shows the title separately).
     public var titleNode: Int32?
+    /// Blocks before the first section that hold only metadata lines the page header shows.
+    public var metadataNodes: [Int32] = []
     public var diagnostics: [Diagnostic] = []
 
     public var statusCategory: StatusCategory { StatusRules.category(status) }

@@ -10,9 +10,15 @@ struct Context: Sendable {
     let siteTitle: String
     /// Position of each decision in `log.decisions`, by id.
     let index: [String: Int]
+    /// For each decision, the decisions whose follow-ups it addresses, in log order.
+    let addresses: [String: [String]]
     let numberWidth: Int
 
-    init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String) {
+    /// Attachments left out of the site (see AssetPolicy): links to them are not links.
+    let blockedAssets: Set<String>
+
+    init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String, blockedAssets: Set<String> = []) {
+        self.blockedAssets = blockedAssets
         self.log = log
         self.theme = theme
         self.options = options
@@ -20,6 +26,15 @@ struct Context: Sendable {
         var index: [String: Int] = [:]
         for (i, d) in log.decisions.enumerated() { index[d.id] = i }
         self.index = index
+        var addresses: [String: [String]] = [:]
+        for d in log.decisions {
+            for f in d.followUps {
+                for id in f.addressedBy where !(addresses[id]?.contains(d.id) ?? false) {
+                    addresses[id, default: []].append(d.id)
+                }
+            }
+        }
+        self.addresses = addresses
         let widest = log.decisions.compactMap(\.number).max() ?? 0
         self.numberWidth = max(4, String(widest).count)
     }
@@ -165,6 +180,8 @@ struct Context: Sendable {
             let seen: RelationType = b.type.reverse
             add(b.type == .linksTo || b.type == .mentions ? "Referenced by" : Self.label(for: seen), b.source)
         }
+        for f in d.followUps { for id in f.addressedBy { add("Follow-ups addressed by", id) } }
+        for id in addresses[d.id] ?? [] { add("Addresses follow-ups of", id) }
         return Self.labelOrder.compactMap { label in
             guard let ids = groups[label] else { return nil }
             return ["label": .string(label), "decisions": refs(ids)]
@@ -174,7 +191,7 @@ struct Context: Sendable {
     static let labelOrder = [
         "Supersedes", "Superseded by", "Replaces", "Replaced by", "Reverts", "Reverted by", "Amends", "Amended by",
         "Updates", "Updated by", "Completes", "Completed by", "Clarifies", "Clarified by", "Extends", "Extended by",
-        "Relates to", "Links to", "Referenced by",
+        "Addresses follow-ups of", "Follow-ups addressed by", "Relates to", "Links to", "Referenced by",
     ]
 
     static func label(for type: RelationType) -> String {
@@ -199,9 +216,9 @@ struct Context: Sendable {
     /// `ADR-12` mentions are linked, headings get anchors, follow-ups their state.
     func body(_ d: Decision, root: String) -> String {
         var renderer = HTMLRenderer(unsafe: options.unsafeHTML)
-        let doc = d.parsed.document.removing(d.parsed.titleNode.map { [$0] } ?? [])
+        // The header shows the title and the metadata lines; the body starts after them.
+        let doc = d.parsed.document.removing((d.parsed.titleNode.map { [$0] } ?? []) + d.parsed.metadataNodes)
         let targets = d.linkTargets
-        let pageDir = SitePath.directory(of: d.url)
         let numbers = log.uniqueNumbers
         let decisions = log.decisions
         let index = self.index
@@ -213,9 +230,10 @@ struct Context: Sendable {
                 if target == d.url, let fragment { return "#" + fragment }
                 return root + SitePath.encode(target) + (fragment.map { "#" + $0 } ?? "")
             case .asset(let path, let suffix)?:
+                if blockedAssets.contains(path) { return nil }
                 return root + SitePath.encode(path) + suffix
             case nil:
-                return SitePath.isRelative(url) ? SitePath.unresolvedLink(url, from: pageDir, source: d.source,
+                return SitePath.isRelative(url) ? SitePath.unresolvedLink(url, source: d.source,
                                                                           repository: options.repositoryURL) : url
             }
         }

@@ -35,17 +35,29 @@ enum SitePath {
     }
 
     /// Where a relative link that is not part of the site goes: to the file in the repository
-    /// when its address is known, else nowhere (an empty link keeps the text, not a broken URL).
-    static func unresolvedLink(_ url: String, from pageDirectory: String, source: String, repository: String?) -> String {
-        guard let repository else { return "" }
+    /// when the repository's address is known, else nowhere (nil: the text stays, unlinked,
+    /// rather than a link that is broken on the site).
+    static func unresolvedLink(_ url: String, source: String, repository: String?) -> String? {
+        guard let repository else { return nil }
         let sourceDirectory = directory(of: source)
+        var base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
         var parts: [Substring] = []
         for part in (sourceDirectory.isEmpty ? url : sourceDirectory + "/" + url).split(separator: "/") {
             if part == "." { continue }
-            if part == ".." { if !parts.isEmpty { parts.removeLast() } else { return "" } ; continue }
+            if part == ".." {
+                if !parts.isEmpty {
+                    parts.removeLast()
+                } else {
+                    // Above the ADR directory: up the repository address, but not past the branch.
+                    guard let slash = base.lastIndex(of: "/"), !["tree", "blob"].contains(base[base.index(after: slash)...])
+                    else { return nil }
+                    base = String(base[..<slash])
+                    if base.hasSuffix("/tree") || base.hasSuffix("/blob") { return nil }
+                }
+                continue
+            }
             parts.append(part)
         }
-        let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
         return base + "/" + parts.joined(separator: "/")
     }
 

@@ -21,7 +21,30 @@ public struct SiteOptions: Sendable {
 /// Nothing here touches the disk (assets to copy are named, and `SiteWriter` copies them).
 public enum SiteRenderer {
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String) -> [OutputFile] {
-        let context = Context(log: log, theme: theme, options: options, siteTitle: siteTitle)
+        var diagnostics: [Diagnostic] = []
+        return render(log, theme: theme, options: options, siteTitle: siteTitle, diagnostics: &diagnostics)
+    }
+
+    /// The same, with what the render stage has to say (attachments it leaves out).
+    public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
+                              diagnostics: inout [Diagnostic]) -> [OutputFile] {
+        // Files the decisions reference, and those that may not be copied.
+        var referenced = Set<String>()
+        for d in log.decisions {
+            for target in d.linkTargets.values {
+                if case .asset(let path, _) = target { referenced.insert(path) }
+            }
+        }
+        var blocked = Set<String>()
+        if !options.unsafeHTML {
+            for path in referenced.sorted() {
+                if let problem = AssetPolicy.problem(path, root: log.root) {
+                    blocked.insert(path)
+                    diagnostics.append(.warning(path, "not copied into the site: \(problem); links to it are left as text (--unsafe-html copies it)"))
+                }
+            }
+        }
+        let context = Context(log: log, theme: theme, options: options, siteTitle: siteTitle, blockedAssets: blocked)
         var files: [OutputFile] = []
         files.reserveCapacity(log.decisions.count * 2 + 16)
 
@@ -55,13 +78,7 @@ public enum SiteRenderer {
         }
         files.append(OutputFile(path: ".nojekyll", bytes: []))
         // Images and attachments the decisions reference, at their relative paths.
-        var referenced = Set<String>()
-        for d in log.decisions {
-            for target in d.linkTargets.values {
-                if case .asset(let path, _) = target { referenced.insert(path) }
-            }
-        }
-        for path in referenced.sorted() {
+        for path in referenced.sorted() where !blocked.contains(path) {
             files.append(OutputFile(path: path, copyFrom: joinPath(log.root, path)))
         }
         return files

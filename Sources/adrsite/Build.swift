@@ -78,8 +78,11 @@ struct Build: ParsableCommand {
             throw ExitCode(1)
         }
         let options = site.siteOptions(repositoryURL: log.repositoryURL)
+        var renderDiagnostics: [Diagnostic] = []
         let files = SiteRenderer.render(decisionLog, theme: theme, options: options,
-                                        siteTitle: SiteRenderer.title(for: decisionLog, options: options))
+                                        siteTitle: SiteRenderer.title(for: decisionLog, options: options),
+                                        diagnostics: &renderDiagnostics)
+        Console.report(renderDiagnostics, prefix: prefix)
         stageTimes.lap("render", &clock)
         do {
             try SiteWriter.write(files, to: output, input: directory)
@@ -94,7 +97,7 @@ struct Build: ParsableCommand {
         }
         let index = (output as NSString).appendingPathComponent("index.html")
         Console.out(Console.summary(decisionLog, verb: "built", directory: prefix) + " → open \(index)")
-        if decisionLog.errorCount > 0 || (strict && decisionLog.warningCount > 0) {
+        if decisionLog.errorCount > 0 || (strict && decisionLog.warningCount + renderDiagnostics.count > 0) {
             throw ExitCode(1)
         }
     }

@@ -370,3 +370,13 @@ func `hostile input never produces executable markup in safe mode`(_ markdown: S
 func `isDangerous follows cmark's scan_dangerous_url`(url: String, dangerous: Bool) {
     #expect(HTMLRenderer.isDangerous(url) == dangerous)
 }
+
+@Test func `a link or image that rewriteURL has no destination for is written as text`() {
+    var renderer = HTMLRenderer()
+    renderer.rewriteURL = { url, _ in url.hasPrefix("gone") ? nil : url }
+    let doc = CommonMark.parse("See [the *plan*](gone.md), [kept](kept.md) and ![a diagram](gone.svg).\n")
+    #expect(renderer.render(doc) == """
+    <p>See <span class="unresolved-link">the <em>plan</em></span>, <a href="kept.md">kept</a> and <span class="missing-image">a diagram</span>.</p>
+
+    """)
+}

@@ -245,7 +245,7 @@ enum MarkupScanner {
     #endif
 
     static let svgElements: Set<String> = ["svg", "title", "clipPath", "rect", "g", "text"]
-    static let feedElements: Set<String> = ["feed", "title", "id", "updated", "link", "generator", "entry", "category", "summary",
+    static let feedElements: Set<String> = ["feed", "title", "id", "updated", "link", "generator", "author", "name", "entry", "category", "summary",
                                             "urlset", "url", "loc"]
 
     /// What in an SVG or XML file could run code: it must be well-formed (so no `<` from input

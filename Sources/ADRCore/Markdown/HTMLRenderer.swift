@@ -6,8 +6,10 @@
 /// non-image `data:` destinations are dropped, as cmark does, unless `unsafe` is set.
 public struct HTMLRenderer {
     public var unsafe = false
-    /// Rewrites a link or image destination; the result is escaped like any destination.
-    public var rewriteURL: ((_ url: String, _ node: Int32) -> String)?
+    /// Rewrites a link or image destination; the result is escaped like any destination. Nil
+    /// means there is nothing to link to: the link's text (the image's alt text) is written
+    /// without the link, inside `<span class="unresolved-link">` (`missing-image`).
+    public var rewriteURL: ((_ url: String, _ node: Int32) -> String?)?
     /// `id` attributes for heading nodes.
     public var headingIDs: [Int32: String] = [:]
     /// `id` attributes for list items.
@@ -32,24 +34,20 @@ public struct HTMLRenderer {
         guard !nodes.isEmpty else { return }
         var current = nodes[0].firstChild
         var entering = true
-        var plainDepth = 0      // > 0 while inside an image: only its text, for the alt attribute
-        var linkDepth = 0
-        var inTableHead = false
-        var tbodyOpen = false
+        var state = State()
         while current > 0 {
             let index = current
             let node = nodes[Int(index)]
             if entering {
-                if plainDepth > 0 {
+                if state.plainDepth > 0 {
                     switch node.kind {
                     case .text, .code, .htmlInline: out.escapeHTML(node.literal)
                     case .softBreak, .lineBreak: out.append(" ")
                     default: break
                     }
-                    if node.kind == .image { plainDepth += 1 }
+                    if node.kind == .image { state.plainDepth += 1 }
                 } else {
-                    enter(node, index: index, doc: doc, out: &out, linkDepth: &linkDepth,
-                          plainDepth: &plainDepth, inTableHead: &inTableHead, tbodyOpen: &tbodyOpen)
+                    enter(node, index: index, doc: doc, out: &out, state: &state)
                 }
                 if node.firstChild >= 0 {
                     current = node.firstChild
@@ -57,26 +55,20 @@ public struct HTMLRenderer {
                 }
                 // A node without children is left at once, so that empty containers (a table
                 // cell, list item, heading, block quote or link with no content) still close.
-                if node.kind == .image && plainDepth > 0 {
-                    plainDepth -= 1
-                    if plainDepth == 0 { exit(node, index: index, doc: doc, out: &out, linkDepth: &linkDepth,
-                                              inTableHead: &inTableHead, tbodyOpen: &tbodyOpen) }
-                } else if plainDepth == 0 {
-                    exit(node, index: index, doc: doc, out: &out, linkDepth: &linkDepth,
-                         inTableHead: &inTableHead, tbodyOpen: &tbodyOpen)
+                if node.kind == .image && state.plainDepth > 0 {
+                    state.plainDepth -= 1
+                    if state.plainDepth == 0 { exit(node, index: index, doc: doc, out: &out, state: &state) }
+                } else if state.plainDepth == 0 {
+                    exit(node, index: index, doc: doc, out: &out, state: &state)
                 }
             } else {
-                if plainDepth > 0 {
+                if state.plainDepth > 0 {
                     if node.kind == .image {
-                        plainDepth -= 1
-                        if plainDepth == 0 {
-                            exit(node, index: index, doc: doc, out: &out, linkDepth: &linkDepth,
-                                 inTableHead: &inTableHead, tbodyOpen: &tbodyOpen)
-                        }
+                        state.plainDepth -= 1
+                        if state.plainDepth == 0 { exit(node, index: index, doc: doc, out: &out, state: &state) }
                     }
                 } else {
-                    exit(node, index: index, doc: doc, out: &out, linkDepth: &linkDepth,
-                         inTableHead: &inTableHead, tbodyOpen: &tbodyOpen)
+                    exit(node, index: index, doc: doc, out: &out, state: &state)
                 }
             }
             if node.next >= 0 {
@@ -89,8 +81,19 @@ public struct HTMLRenderer {
         }
     }
 
+    /// What the walk keeps track of between nodes.
+    private struct State {
+        /// > 0 while inside an image: only its text is written, for the alt attribute.
+        var plainDepth = 0
+        var linkDepth = 0
+        var inTableHead = false
+        var tbodyOpen = false
+        /// Links and images with nothing to point at, written as text.
+        var unlinked: Set<Int32> = []
+    }
+
     private func enter(_ node: MarkdownNode, index: Int32, doc: MarkdownDocument, out: inout HTMLBuffer,
-                       linkDepth: inout Int, plainDepth: inout Int, inTableHead: inout Bool, tbodyOpen: inout Bool) {
+                       state: inout State) {
         switch node.kind {
         case .document, .customBlock, .customInline:
             break
@@ -155,20 +158,20 @@ public struct HTMLRenderer {
         case .table:
             out.cr()
             out.append("<table>\n")
-            inTableHead = false
-            tbodyOpen = false
+            state.inTableHead = false
+            state.tbodyOpen = false
         case .tableHead:
             out.append("<thead>\n<tr>\n")
-            inTableHead = true
+            state.inTableHead = true
         case .tableRow:
-            if !tbodyOpen {
+            if !state.tbodyOpen {
                 out.append("<tbody>\n")
-                tbodyOpen = true
+                state.tbodyOpen = true
             }
             out.append("<tr>\n")
-            inTableHead = false
+            state.inTableHead = false
         case .tableCell:
-            out.append(inTableHead ? "<th" : "<td")
+            out.append(state.inTableHead ? "<th" : "<td")
             switch node.alignment {
             case .none: break
             case .left: out.append(" align=\"left\"")
@@ -177,7 +180,7 @@ public struct HTMLRenderer {
             }
             out.append(">")
         case .text:
-            if linkDepth == 0, let linkMentions {
+            if state.linkDepth == 0, let linkMentions {
                 let text = node.literal
                 let mentions = linkMentions(text)
                 if mentions.isEmpty {
@@ -213,24 +216,34 @@ public struct HTMLRenderer {
         case .strong:
             out.append("<strong>")
         case .link:
-            linkDepth += 1
+            guard let url = destination(node.url, index: index) else {
+                state.unlinked.insert(index)
+                out.append("<span class=\"unresolved-link\">")
+                return
+            }
+            state.linkDepth += 1
             out.append("<a href=\"")
-            appendDestination(node.url, index: index, out: &out)
+            appendDestination(url, out: &out)
             if !node.title.isEmpty {
                 out.append("\" title=\"")
                 out.escapeHTML(node.title)
             }
             out.append("\">")
         case .image:
+            guard let url = destination(node.url, index: index) else {
+                state.unlinked.insert(index)
+                out.append("<span class=\"missing-image\">")
+                return
+            }
             out.append("<img src=\"")
-            appendDestination(node.url, index: index, out: &out)
+            appendDestination(url, out: &out)
             out.append("\" alt=\"")
-            plainDepth = 1
+            state.plainDepth = 1
         }
     }
 
     private func exit(_ node: MarkdownNode, index: Int32, doc: MarkdownDocument, out: inout HTMLBuffer,
-                      linkDepth: inout Int, inTableHead: inout Bool, tbodyOpen: inout Bool) {
+                      state: inout State) {
         switch node.kind {
         case .blockQuote:
             out.cr()
@@ -248,22 +261,24 @@ public struct HTMLRenderer {
         case .paragraph:
             if !isTight(index, doc: doc) { out.append("</p>\n") }
         case .table:
-            if tbodyOpen { out.append("</tbody>\n") }
+            if state.tbodyOpen { out.append("</tbody>\n") }
             out.append("</table>\n")
         case .tableHead:
             out.append("</tr>\n</thead>\n")
         case .tableRow:
             out.append("</tr>\n")
         case .tableCell:
-            out.append(inTableHead ? "</th>\n" : "</td>\n")
+            out.append(state.inTableHead ? "</th>\n" : "</td>\n")
         case .emphasis:
             out.append("</em>")
         case .strong:
             out.append("</strong>")
         case .link:
-            linkDepth -= 1
+            if state.unlinked.contains(index) { out.append("</span>"); return }
+            state.linkDepth -= 1
             out.append("</a>")
         case .image:
+            if state.unlinked.contains(index) { out.append("</span>"); return }
             if !node.title.isEmpty {
                 out.append("\" title=\"")
                 out.escapeHTML(node.title)
@@ -274,8 +289,13 @@ public struct HTMLRenderer {
         }
     }
 
-    private func appendDestination(_ url: String, index: Int32, out: inout HTMLBuffer) {
-        let url = rewriteURL?(url, index) ?? url
+    /// The destination to write, or nil when `rewriteURL` says there is none.
+    private func destination(_ url: String, index: Int32) -> String? {
+        guard let rewriteURL else { return url }
+        return rewriteURL(url, index)
+    }
+
+    private func appendDestination(_ url: String, out: inout HTMLBuffer) {
         if unsafe || !HTMLRenderer.isDangerous(url) { out.escapeHref(url) }
     }
 

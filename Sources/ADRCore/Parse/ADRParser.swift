@@ -82,6 +82,8 @@ struct Reader {
     var statusDate: (Dates.Found, Int, Int)?
     var bodyDeciders: [String]?
     var bodyTags: [String]?
+    /// Paragraphs made only of `Key: value` metadata lines.
+    var metadataBlocks: [Int32] = []
 
     init(path: String, document: MarkdownDocument, frontMatter: FrontMatter?) {
         self.path = path
@@ -243,6 +245,29 @@ struct Reader {
         references.append(contentsOf: mentionRefs)
         references.sort { ($0.line, $0.column) < ($1.line, $1.column) }
         result.references = references
+        result.metadataNodes = preambleMetadata()
+    }
+
+    /// The top-level paragraphs and lists before the first section that hold only metadata
+    /// lines (`Date: …`, MADR's `* Status: …` bullets): the page header shows them already.
+    func preambleMetadata() -> [Int32] {
+        let metadata = Set(metadataBlocks)
+        var out: [Int32] = []
+        for n in doc.children(of: MarkdownDocument.root) {
+            let node = doc[n]
+            if node.kind == .heading && node.level >= 2 { break }
+            if node.kind == .paragraph && metadata.contains(n) {
+                out.append(n)
+            } else if node.kind == .list {
+                let items = Array(doc.children(of: n))
+                let allMetadata = !items.isEmpty && items.allSatisfy { item in
+                    let children = Array(doc.children(of: item))
+                    return children.count == 1 && metadata.contains(children[0])
+                }
+                if allMetadata { out.append(n) }
+            }
+        }
+        return out
     }
 
     func isStatusHeading(_ text: String) -> Bool {
@@ -257,7 +282,9 @@ struct Reader {
         let run = InlineRun(block: block, in: doc)
         let b = run.bytes
         if keyValues {
-            for line in run.lines { readKeyValue(run, line) }
+            var allMetadata = true
+            for line in run.lines where !readKeyValue(run, line) { allMetadata = false }
+            if allMetadata { metadataBlocks.append(block) }
         }
         var typedMentionOffsets = Set<Int>()
         var i = 0
@@ -380,7 +407,10 @@ struct Reader {
 
     /// `Status: accepted`, `Date: 2020-01-01`, `Deciders: a, b`, `Tags: x, y` on a line of a
     /// paragraph or list item.
-    mutating func readKeyValue(_ run: InlineRun, _ line: Range<Int>) {
+    /// Reads a `Key: value` line; true when it is metadata the page header shows (status,
+    /// date, deciders, tags).
+    @discardableResult
+    mutating func readKeyValue(_ run: InlineRun, _ line: Range<Int>) -> Bool {
         let b = run.bytes
         var i = line.lowerBound
         while i < line.upperBound && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
@@ -394,7 +424,7 @@ struct Reader {
             i += 1
         }
         let colonLength = i < line.upperBound && fullWidthColon(i) ? 3 : 1
-        guard i < line.upperBound, b[i] == UInt8(ascii: ":") || colonLength == 3 else { return }
+        guard i < line.upperBound, b[i] == UInt8(ascii: ":") || colonLength == 3 else { return false }
         let key = String(decoding: b[keyStart..<i], as: UTF8.self).lowercased().trimmingCharacters(in: " \t*_")
         let valueBytes = b[(i + colonLength)..<line.upperBound]
         let value = InlineRun.plain(valueBytes).trimmingCharacters(in: " \t")
@@ -415,8 +445,9 @@ struct Reader {
         case "tags", "keywords":
             if bodyTags == nil { bodyTags = ListRules.split(value) }
         default:
-            break
+            return false
         }
+        return true
     }
 
     /// Metadata tables: a row whose first cell is a key (`| Status | Accepted |`), or a one-row
