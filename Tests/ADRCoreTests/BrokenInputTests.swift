@@ -78,3 +78,29 @@ import Testing
         }
     }
 }
+
+@Suite struct AnchorTests {
+    @Test func `a link to an anchor in another case finds the heading; a link to no heading is reported`() throws {
+        let text = MarkedText("""
+        # 1. Anchors
+
+        ## Status
+
+        Accepted
+
+        ## Request Handling
+
+        See ⟨a⟩[handling](#Request-Handling), ⟨b⟩[typo](#request-handlin) and ⟨c⟩[other](0002-two.md#Context).
+        """)
+        let dir = try temporaryLog(["0001-anchors.md": text.text,
+                                    "0002-two.md": "# 2. Two\n\n## Status\n\nAccepted\n\n## Context\n\nx\n"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = Pipeline.decisionLog(dir)
+        #expect(log.diagnosticLines == [
+            text.warning("0001-anchors.md", at: "b", "link to #request-handlin: this decision has no heading with that anchor"),
+        ])
+        let targets = log.decision("0001-anchors.md").linkTargets.values.map { "\($0)" }.sorted()
+        #expect(targets.contains("decision(id: \"0001-anchors\", fragment: Optional(\"request-handling\"))"))
+        #expect(targets.contains("decision(id: \"0002-two\", fragment: Optional(\"context\"))"))
+    }
+}

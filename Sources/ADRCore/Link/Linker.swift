@@ -49,6 +49,7 @@ public enum Linker {
         var assets: Set<String>
         var assetsLower: [String: String] = [:]
         var realRoot: String
+        var anchorCache: [Int: [String: String]] = [:]
 
         init(parsed: [ParsedDecision], loaded: LoadedDirectory, options: Options) {
             self.decisions = parsed.map {
@@ -291,7 +292,17 @@ public enum Linker {
                     let resolution = resolve(url: node.url, from: i, line: Int(node.line), column: Int(node.column),
                                              report: false)
                     switch resolution {
-                    case .decision(let t, let fragment):
+                    case .decision(let t, var fragment):
+                        if let f = fragment, !f.isEmpty {
+                            // GitHub matches anchors whatever their case; a page's ids have one case.
+                            if let actual = anchor(f, of: t) {
+                                fragment = actual
+                            } else {
+                                let target = t == i ? "this decision" : decisions[t].source
+                                diagnostics.append(.warning(decisions[i].source, line: Int(node.line), column: Int(node.column),
+                                                            "link to #\(f): \(target) has no heading with that anchor"))
+                            }
+                        }
                         decisions[i].linkTargets[Int32(n)] = .decision(id: decisions[t].id, fragment: fragment)
                     case .asset(let path, let suffix):
                         decisions[i].linkTargets[Int32(n)] = .asset(path: path, suffix: suffix)
@@ -303,6 +314,24 @@ public enum Linker {
                     }
                 }
             }
+        }
+
+        /// The anchors of a decision's page that authors link to: headings, follow-ups and ids
+        /// in raw HTML, by lowercased name.
+        mutating func anchor(_ fragment: String, of t: Int) -> String? {
+            if anchorCache[t] == nil {
+                var anchors: [String: String] = [:]
+                let parsed = decisions[t].parsed
+                for s in parsed.sections { anchors[s.anchor.lowercased()] = s.anchor }
+                for f in parsed.followUps { anchors[f.anchor] = f.anchor }
+                anchors["follow-ups"] = "follow-ups"
+                for node in parsed.document.nodes where node.kind == .htmlInline || node.kind == .htmlBlock {
+                    for id in HTMLLinks.ids(in: node.literal) { anchors[id.lowercased()] = id }
+                }
+                anchorCache[t] = anchors
+            }
+            let decoded = fragment.removingPercentEncoding ?? fragment
+            return anchorCache[t]?[decoded.lowercased()]
         }
 
         mutating func addBacklinks() {

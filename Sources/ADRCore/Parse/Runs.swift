@@ -137,6 +137,26 @@ enum HTMLLinks {
         return out
     }
 
+    /// Values of `id` and `name` attributes in raw HTML: anchors a link can point at.
+    static func ids(in html: String) -> [String] {
+        let b = Array(html.utf8)
+        var out: [String] = []
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "<") && i + 1 < b.count && b[i + 1] != UInt8(ascii: "/") {
+                var end = i
+                while end < b.count && b[end] != UInt8(ascii: ">") { end += 1 }
+                let tag = Array(b[i..<end])
+                for key in ["id", "name"] {
+                    if let value = attribute(key, in: tag, from: 1), !value.isEmpty { out.append(value) }
+                }
+                i = end
+            }
+            i += 1
+        }
+        return out
+    }
+
     private static func attribute(_ name: String, in b: [UInt8], from start: Int) -> String? {
         let key = Array(name.utf8)
         var i = start
