@@ -365,10 +365,10 @@ struct Context: Sendable {
 enum Badge {
     static let colors: [StatusCategory: (String, String)] = [
         .accepted: ("#1a7f37", "#ffffff"),     // green, 5.1:1
-        .proposed: ("#0b5cad", "#ffffff"),     // blue, 6.6:1
-        .rejected: ("#b42318", "#ffffff"),     // red, 6.4:1
-        .deprecated: ("#57606a", "#ffffff"),   // grey, 6.3:1
-        .superseded: ("#9a6700", "#ffffff"),   // amber, 4.8:1
+        .proposed: ("#0b5cad", "#ffffff"),     // blue, 6.7:1
+        .rejected: ("#b42318", "#ffffff"),     // red, 6.6:1
+        .deprecated: ("#57606a", "#ffffff"),   // grey, 6.4:1
+        .superseded: ("#9a6700", "#ffffff"),   // amber, 4.9:1
         .other: ("#6e7781", "#ffffff"),        // neutral, 4.6:1
     ]
 
