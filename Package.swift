@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
     ],
     targets: [
         // libcmark from the system (Debian: libcmark-dev). Only ADRCore/CommonMark.swift imports it.
@@ -43,11 +44,21 @@ let package = Package(
             // wherever it is copied). One entry per file of templates/; see Theme.defaults.
             resources: themeFiles.map { .embedInCode("../../templates/\($0)") }
         ),
+        // The preview server: in-memory builds, file watching, live reload.
+        .target(
+            name: "ADRServe",
+            dependencies: [
+                "ADRCore", "ADRSite",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
         .executableTarget(
             name: "adrsite",
             dependencies: [
                 "ADRCore",
                 "ADRSite",
+                "ADRServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

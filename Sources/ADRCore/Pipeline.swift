@@ -23,6 +23,11 @@ public enum Pipeline {
         let outcomes = parse(loaded.sources)
         timings.lap("parse", &clock)
         defer { timings.lap("link", &clock) }
+        return link(loaded: loaded, outcomes: outcomes, options: options.link)
+    }
+
+    /// The link stage over parse outcomes (some perhaps kept from an earlier build).
+    public static func link(loaded: LoadedDirectory, outcomes: [ADRParser.Outcome], options: Linker.Options) -> DecisionLog {
         var parsed: [ParsedDecision] = []
         var withDiagnostics = loaded
         for outcome in outcomes {
@@ -32,7 +37,7 @@ public enum Pipeline {
                 withDiagnostics.diagnostics += outcome.diagnostics
             }
         }
-        return Linker.link(parsed, loaded: withDiagnostics, options: options.link)
+        return Linker.link(parsed, loaded: withDiagnostics, options: options)
     }
 
     /// Parses files on all cores; the result is in input order.

@@ -26,8 +26,10 @@ public enum SiteRenderer {
     }
 
     /// The same, with what the render stage has to say (attachments it leaves out).
+    /// `pages`: the ids of the decisions whose page and badge to render; nil renders all. The
+    /// pages about the whole log (index, follow-ups, feed, JSON) are always rendered.
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
-                              diagnostics: inout [Diagnostic]) -> [OutputFile] {
+                              pages only: Set<String>? = nil, diagnostics: inout [Diagnostic]) -> [OutputFile] {
         // Files the decisions reference, and those that may not be copied.
         var referenced = Set<String>()
         for d in log.decisions {
@@ -49,9 +51,11 @@ public enum SiteRenderer {
         files.reserveCapacity(log.decisions.count * 2 + 16)
 
         // Decision pages, in parallel: each is independent of the others.
-        let pages = ResultBox<OutputFile>(count: log.decisions.count)
-        DispatchQueue.concurrentPerform(iterations: log.decisions.count) { i in
-            pages.set(i, context.decisionPage(i))
+        let chosen = only.map { ids in log.decisions.indices.filter { ids.contains(log.decisions[$0].id) } }
+            ?? Array(log.decisions.indices)
+        let pages = ResultBox<OutputFile>(count: chosen.count)
+        DispatchQueue.concurrentPerform(iterations: chosen.count) { k in
+            pages.set(k, context.decisionPage(chosen[k]))
         }
         files.append(OutputFile(path: "index.html", bytes: context.indexPage()))
         files.append(contentsOf: pages.values)
@@ -68,7 +72,8 @@ public enum SiteRenderer {
         // unlike fetch(), also works when the site is opened from file://.
         files.append(OutputFile(path: "assets/search-index.js",
                                 bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8)))
-        for d in log.decisions {
+        for i in chosen {
+            let d = log.decisions[i]
             files.append(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
         }
         files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
@@ -97,6 +102,49 @@ public enum SiteRenderer {
             }
         }
         return "Architecture Decision Records"
+    }
+}
+
+extension SiteRenderer {
+    /// For each decision, a hash of everything its page and badge are made from besides its own
+    /// file: its relations, follow-ups, neighbours and what the page shows of every decision it
+    /// names. The preview server re-renders a page when its file or this hash changed.
+    public static func pageSignatures(_ log: DecisionLog, siteTitle: String) -> [String: Int] {
+        let context = Context(log: log, theme: Theme.empty, options: SiteOptions(), siteTitle: siteTitle)
+        var out: [String: Int] = [:]
+        out.reserveCapacity(log.decisions.count)
+        func summary(_ id: String, into h: inout Hasher) {
+            h.combine(id)
+            guard let i = context.index[id] else { return }
+            let d = log.decisions[i]
+            h.combine(d.url); h.combine(d.title); h.combine(d.status); h.combine(d.statusCategory)
+            h.combine(d.number); h.combine(d.date); h.combine(d.category)
+        }
+        for (i, d) in log.decisions.enumerated() {
+            var h = Hasher()
+            h.combine(siteTitle)
+            h.combine(log.decisions.count)
+            summary(d.id, into: &h)
+            h.combine(context.numberWidth)
+            for l in d.links { h.combine(l.type); summary(l.target, into: &h) }
+            for m in d.mentions { summary(m.target, into: &h) }
+            for b in d.backlinks { h.combine(b.type); summary(b.source, into: &h) }
+            for f in d.followUps { h.combine(f.number); h.combine(f.text); for a in f.addressedBy { summary(a, into: &h) } }
+            for a in context.addresses[d.id] ?? [] { summary(a, into: &h) }
+            for (node, target) in d.linkTargets.sorted(by: { $0.key < $1.key }) {
+                h.combine(node)
+                switch target {
+                case .decision(let id, let fragment): summary(id, into: &h); h.combine(fragment)
+                case .asset(let path, let suffix): h.combine(path); h.combine(suffix)
+                }
+            }
+            // Mentions are linked through the numbers that only one decision has.
+            for n in d.mentions.compactMap({ context.index[$0.target].map { log.decisions[$0].number } }) { h.combine(n) }
+            if i > 0 { summary(log.decisions[i - 1].id, into: &h) }
+            if i + 1 < log.decisions.count { summary(log.decisions[i + 1].id, into: &h) }
+            out[d.id] = h.finalize()
+        }
+        return out
     }
 }
 

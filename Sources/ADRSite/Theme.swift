@@ -22,6 +22,9 @@ public struct Theme: Sendable {
     /// Extra files from `assets/` of an override folder, copied into the site's `assets/`.
     public private(set) var extraAssets: [(name: String, path: String)] = []
 
+    /// A theme with no templates, for computations that render nothing.
+    static let empty = Theme()
+
     /// The default theme, from the top-level templates/ folder, embedded at build time.
     public static let defaults: [String: [UInt8]] = [
         "head.mustache": PackageResources.head_mustache,

@@ -1,12 +1,13 @@
 import ADRCore
 import ArgumentParser
 
-struct AdrsiteCommand: ParsableCommand {
+@main
+struct AdrsiteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adrsite",
         abstract: "Turns a folder of Architecture Decision Records into a static website.",
         version: "adrsite \(adrsiteVersion) (cmark \(CommonMark.version))",
-        subcommands: [Check.self, Build.self]
+        subcommands: [Check.self, Build.self, Serve.self]
     )
 }
 

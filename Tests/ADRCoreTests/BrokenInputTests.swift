@@ -12,7 +12,7 @@ import Testing
             "0002-second.md:1:1: warning: number 2 is also used by 0002-first.md",
             "0003-no-status.md:1:1: warning: no status found (front matter `status`, a `Status:` line or a `## Status` section)",
             "0004-bad-date.md:3:1: warning: date 2023-13-10 has no month 13; read as 2023-10-13 (year-day-month)",
-            "0005-bad-yaml.md:4:1: warning: front matter is not valid YAML (did not find expected ',' or ']'); its values are ignored",
+            "0005-bad-yaml.md:3:8: warning: front matter is not valid YAML (while parsing a flow sequence: did not find expected ',' or ']'); its values are ignored",
             "0006-binary.md:2:1: warning: file contains NUL bytes and looks binary; skipped",
             "0007-latin1.md:1:9: warning: file is not valid UTF-8; invalid bytes are shown as \u{FFFD}",
             "0008-empty.md:1:1: warning: file is empty; skipped",

@@ -11,10 +11,33 @@ public struct SourceFile: Sendable {
     /// Path relative to the ADR directory, `/`-separated.
     public var path: String
     public var bytes: [UInt8]
+    /// When and how big the file was when read.
+    public var stamp: FileStamp?
+    /// True when the file was not read again because the caller had it (see Loader.Options).
+    public var reused = false
 
-    public init(path: String, bytes: [UInt8]) {
+    public init(path: String, bytes: [UInt8], stamp: FileStamp? = nil, reused: Bool = false) {
         self.path = path
         self.bytes = bytes
+        self.stamp = stamp
+        self.reused = reused
+    }
+}
+
+/// What identifies a version of a file without reading it: inode, size and modification time.
+public struct FileStamp: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var modified: Int64
+    public var modifiedNanoseconds: Int64
+
+    public init(_ st: stat) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        modified = Int64(st.st_mtim.tv_sec)
+        modifiedNanoseconds = Int64(st.st_mtim.tv_nsec)
     }
 }
 
@@ -40,6 +63,9 @@ public enum Loader {
     public struct Options: Sendable {
         /// Larger files are reported and skipped.
         public var maxFileSize = 2 * 1024 * 1024
+        /// Files whose stamp the caller already read (the preview server's cache): they are
+        /// listed with their stamp but not read again.
+        public var unchanged: (@Sendable (_ path: String, _ stamp: FileStamp) -> Bool)?
         public init() {}
     }
 
@@ -80,9 +106,20 @@ public enum Loader {
         }
         markdown = keep
         for path in markdown {
-            switch readFile(joinPath(root, path), limit: options.maxFileSize) {
-            case .success(let bytes):
-                result.sources.append(SourceFile(path: path, bytes: bytes))
+            let full = joinPath(root, path)
+            if let unchanged = options.unchanged {
+                var st = stat()
+                if stat(full, &st) == 0 {
+                    let stamp = FileStamp(st)
+                    if unchanged(path, stamp) {
+                        result.sources.append(SourceFile(path: path, bytes: [], stamp: stamp, reused: true))
+                        continue
+                    }
+                }
+            }
+            switch readFile(full, limit: options.maxFileSize) {
+            case .success(let (bytes, stamp)):
+                result.sources.append(SourceFile(path: path, bytes: bytes, stamp: stamp))
             case .failure(let problem):
                 result.diagnostics.append(.warning(path, problem.message))
             }
@@ -277,7 +314,7 @@ public enum Loader {
 
     struct ReadProblem: Error { var message: String }
 
-    static func readFile(_ path: String, limit: Int) -> Result<[UInt8], ReadProblem> {
+    static func readFile(_ path: String, limit: Int) -> Result<([UInt8], FileStamp), ReadProblem> {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return .failure(ReadProblem(message: "cannot read file: \(errnoText())")) }
         defer { close(fd) }
@@ -309,7 +346,7 @@ public enum Loader {
         if bytes.count > limit {
             return .failure(ReadProblem(message: "file is larger than the limit of \(limit) bytes; skipped"))
         }
-        return .success(bytes)
+        return .success((bytes, FileStamp(st)))
     }
 }
 

@@ -164,8 +164,13 @@ public struct FrontMatter: Sendable {
 
     private static func describe(_ error: YamlError, yaml: String) -> (Int, Int, String) {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            // "while parsing a flow sequence" names where the broken construct starts; a person
+            // looks there, not where the parser gave up (often the closing `---`).
+            if let context, context.mark.line >= 1 {
+                return (context.mark.line, context.mark.column, "\(context.text): \(problem)")
+            }
             return (mark.line, mark.column, problem)
         case .reader(let problem, _, _, _):
             return (1, 1, problem)

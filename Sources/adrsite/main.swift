@@ -1,1 +1,0 @@
-AdrsiteCommand.main()
