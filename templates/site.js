@@ -20,7 +20,15 @@
     function readState() {
       var params = new URLSearchParams(window.location.search);
       var status = (params.get('status') || '').split(',').filter(Boolean);
-      return { status: status, sort: params.get('sort') || defaults.sort, order: params.get('order') === 'asc' ? 'asc' : (params.get('order') === 'desc' ? 'desc' : (params.get('sort') && params.get('sort') !== 'number' && params.get('sort') !== 'date' ? 'asc' : defaults.order)) };
+      var sort = params.get('sort') || defaults.sort;
+      var order = params.get('order');
+      if (order !== 'asc' && order !== 'desc') { order = firstOrder(sort); }
+      return { status: status, sort: sort, order: order };
+    }
+
+    // Numbers, dates and counts start with the largest; text starts with A.
+    function firstOrder(key) {
+      return (key === 'number' || key === 'date' || key === 'followups') ? 'desc' : 'asc';
     }
 
     function writeState(state) {
@@ -113,7 +121,7 @@
           state.order = state.order === 'asc' ? 'desc' : 'asc';
         } else {
           state.sort = key;
-          state.order = (key === 'number' || key === 'date' || key === 'followups') ? 'desc' : 'asc';
+          state.order = firstOrder(key);
         }
         writeState(state);
         apply(state);

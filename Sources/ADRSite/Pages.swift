@@ -12,7 +12,6 @@ struct Context: Sendable {
     let index: [String: Int]
     /// For each decision, the decisions whose follow-ups it addresses, in log order.
     let addresses: [String: [String]]
-    let numberWidth: Int
 
     /// Attachments left out of the site (see AssetPolicy): links to them are not links.
     let blockedAssets: Set<String>
@@ -35,8 +34,6 @@ struct Context: Sendable {
             }
         }
         self.addresses = addresses
-        let widest = log.decisions.compactMap(\.number).max() ?? 0
-        self.numberWidth = max(4, String(widest).count)
     }
 
     // MARK: - Shared values
@@ -98,8 +95,10 @@ struct Context: Sendable {
             guard let n = counts[c] else { return nil }
             return ["statusCategory": .string(c.rawValue), "count": .int(n)]
         }
-        // Newest first by default: by number (then date) descending.
-        let rows: [TemplateValue] = log.decisions.reversed().map { d in
+        // Newest first by default: by number descending, then the decisions without a number
+        // (newest first), as the page's script sorts them.
+        let newestFirst = log.decisions.filter { $0.number != nil }.reversed() + log.decisions.filter { $0.number == nil }.reversed()
+        let rows: [TemplateValue] = newestFirst.map { d in
             var row = ref(d)
             row["openFollowUps"] = .int(d.openFollowUps)
             row["followUpCount"] = .int(d.followUps.count)

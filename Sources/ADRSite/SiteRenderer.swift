@@ -125,7 +125,6 @@ extension SiteRenderer {
             h.combine(siteTitle)
             h.combine(log.decisions.count)
             summary(d.id, into: &h)
-            h.combine(context.numberWidth)
             for l in d.links { h.combine(l.type); summary(l.target, into: &h) }
             for m in d.mentions { summary(m.target, into: &h) }
             for b in d.backlinks { h.combine(b.type); summary(b.source, into: &h) }

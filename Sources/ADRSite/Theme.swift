@@ -59,9 +59,16 @@ public struct Theme: Sendable {
             for name in names.sorted() where !name.hasPrefix(".") {
                 let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
                 if name == "assets" {
-                    for asset in ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
-                    where !asset.hasPrefix(".") {
-                        theme.extraAssets.append((asset, path + "/" + asset))
+                    // Files of assets/ (also in subfolders) go to the site's assets/, except
+                    // where the site writes its own (style.css and site.js are overridden by
+                    // files of those names beside the templates).
+                    let generated: Set<String> = ["style.css", "site.js", "search-index.js"]
+                    let files = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+                    for asset in files.sorted() where !asset.split(separator: "/").contains(where: { $0.hasPrefix(".") })
+                        && !generated.contains(asset) {
+                        var isDirectory: ObjCBool = false
+                        FileManager.default.fileExists(atPath: path + "/" + asset, isDirectory: &isDirectory)
+                        if !isDirectory.boolValue { theme.extraAssets.append((asset, path + "/" + asset)) }
                     }
                     continue
                 }
@@ -155,7 +162,8 @@ public struct Theme: Sendable {
                 while j < b.count && b[j] == 0x20 { j += 1 }
                 let start = j
                 while j < b.count && b[j] != 0x20 && b[j] != UInt8(ascii: "}") { j += 1 }
-                if j > start {
+                // `{{>*name}}` names its partial at render time: nothing to check here.
+                if j > start && b[start] != UInt8(ascii: "*") {
                     out.append((String(decoding: b[start..<j], as: UTF8.self), line, i - lineStart + 1))
                 }
                 i = j
