@@ -216,6 +216,8 @@ public struct DecisionLog: Sendable {
     public var excluded: [Exclusion]
     /// The ADR directory as the user named it.
     public var root: String = ""
+    /// Attachments left out of the site because they could run scripts (see AssetPolicy).
+    public var blockedAssets: Set<String> = []
     /// Numbers used by exactly one decision, for linking `ADR-12` mentions.
     public var uniqueNumbers: [Int: String]
     public private(set) var index: [String: Int] = [:]

@@ -126,10 +126,7 @@ final class PreviewBuilder: @unchecked Sendable {
         for d in log.decisions where themeChanged || changedSources.contains(d.source) || signatures[d.id] != newSignatures[d.id] {
             toRender.insert(d.id)
         }
-        var renderDiagnostics: [Diagnostic] = []
-        let rendered = SiteRenderer.render(log, theme: theme, options: settings.site, siteTitle: siteTitle,
-                                           pages: toRender, diagnostics: &renderDiagnostics)
-        diagnostics += renderDiagnostics
+        let rendered = SiteRenderer.render(log, theme: theme, options: settings.site, siteTitle: siteTitle, pages: toRender)
         signatures = newSignatures
 
         // Pages of decisions that are gone go too.

@@ -20,16 +20,10 @@ public struct SiteOptions: Sendable {
 /// The render stage: the linked log and the theme in, the files of the site out, in memory.
 /// Nothing here touches the disk (assets to copy are named, and `SiteWriter` copies them).
 public enum SiteRenderer {
-    public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String) -> [OutputFile] {
-        var diagnostics: [Diagnostic] = []
-        return render(log, theme: theme, options: options, siteTitle: siteTitle, diagnostics: &diagnostics)
-    }
-
-    /// The same, with what the render stage has to say (attachments it leaves out).
     /// `pages`: the ids of the decisions whose page and badge to render; nil renders all. The
     /// pages about the whole log (index, follow-ups, feed, JSON) are always rendered.
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
-                              pages only: Set<String>? = nil, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+                              pages only: Set<String>? = nil) -> [OutputFile] {
         // Files the decisions reference, and those that may not be copied.
         var referenced = Set<String>()
         for d in log.decisions {
@@ -37,15 +31,8 @@ public enum SiteRenderer {
                 if case .asset(let path, _) = target { referenced.insert(path) }
             }
         }
-        var blocked = Set<String>()
-        if !options.unsafeHTML {
-            for path in referenced.sorted() {
-                if let problem = AssetPolicy.problem(path, root: log.root) {
-                    blocked.insert(path)
-                    diagnostics.append(.warning(path, "not copied into the site: \(problem); links to it are left as text (--unsafe-html copies it)"))
-                }
-            }
-        }
+        // The link stage named the attachments that could run scripts; with --unsafe-html there are none.
+        let blocked = options.unsafeHTML ? Set<String>() : log.blockedAssets
         let context = Context(log: log, theme: theme, options: options, siteTitle: siteTitle, blockedAssets: blocked)
         var files: [OutputFile] = []
         files.reserveCapacity(log.decisions.count * 2 + 16)

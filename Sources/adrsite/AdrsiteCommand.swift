@@ -26,9 +26,13 @@ struct LogOptions: ParsableArguments {
         throw ValidationError("no ADR directory given and none found (.adr-dir, doc/adr, docs/adr, docs/decisions, doc/decisions, adr, decisions)")
     }
 
+    @Flag(name: .customLong("unsafe-html"), help: "Keep raw HTML from the ADRs in the pages and copy attachments that can run scripts (off: left out, as cmark does by default).")
+    var unsafeHTML = false
+
     var pipelineOptions: Pipeline.Options {
         var options = Pipeline.Options()
         options.link.repositoryURL = repositoryURL
+        options.link.allowActiveAttachments = unsafeHTML
         return options
     }
 }

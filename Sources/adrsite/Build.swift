@@ -14,14 +14,11 @@ struct SiteArguments: ParsableArguments {
     @Option(name: .customLong("base-url"), help: "Address the site is published at; used for absolute links in the feed and sitemap only.")
     var baseURL: String?
 
-    @Flag(name: .customLong("unsafe-html"), help: "Keep raw HTML from the ADRs in the pages (off: raw HTML is left out, as cmark does by default).")
-    var unsafeHTML = false
-
-    func siteOptions(repositoryURL: String?) -> SiteOptions {
+    func siteOptions(_ log: LogOptions) -> SiteOptions {
         var options = SiteOptions()
         options.title = title
-        options.unsafeHTML = unsafeHTML
-        options.repositoryURL = repositoryURL
+        options.unsafeHTML = log.unsafeHTML
+        options.repositoryURL = log.repositoryURL
         options.baseURL = baseURL
         return options
     }
@@ -77,12 +74,9 @@ struct Build: ParsableCommand {
         if decisionLog.decisions.isEmpty && decisionLog.errorCount > 0 {
             throw ExitCode(1)
         }
-        let options = site.siteOptions(repositoryURL: log.repositoryURL)
-        var renderDiagnostics: [Diagnostic] = []
+        let options = site.siteOptions(log)
         let files = SiteRenderer.render(decisionLog, theme: theme, options: options,
-                                        siteTitle: SiteRenderer.title(for: decisionLog, options: options),
-                                        diagnostics: &renderDiagnostics)
-        Console.report(renderDiagnostics, prefix: prefix)
+                                        siteTitle: SiteRenderer.title(for: decisionLog, options: options))
         stageTimes.lap("render", &clock)
         do {
             try SiteWriter.write(files, to: output, input: directory)
@@ -93,11 +87,14 @@ struct Build: ParsableCommand {
         stageTimes.lap("write", &clock)
         if timings { Console.error(stageTimes.summary) }
         if !theme.overridden.isEmpty {
-            Console.out("templates: \(theme.overridden.joined(separator: ", ")) from \(site.templateFolders(for: directory).joined(separator: ", "))")
+            let folders = site.templateFolders(for: directory).joined(separator: ", ")
+            let which = theme.overridden.count <= 4 ? theme.overridden.joined(separator: ", ")
+                : "\(theme.overridden.count) of the theme's files"
+            Console.out("templates: \(which) from \(folders)")
         }
         let index = (output as NSString).appendingPathComponent("index.html")
         Console.out(Console.summary(decisionLog, verb: "built", directory: prefix) + " → open \(index)")
-        if decisionLog.errorCount > 0 || (strict && decisionLog.warningCount + renderDiagnostics.count > 0) {
+        if decisionLog.errorCount > 0 || (strict && decisionLog.warningCount > 0) {
             throw ExitCode(1)
         }
     }

@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
         settings.host = host
         settings.port = port
         settings.pipeline = log.pipelineOptions
-        settings.site = site.siteOptions(repositoryURL: log.repositoryURL)
+        settings.site = site.siteOptions(log)
         settings.templateFolders = site.templateFolders(for: directory)
         settings.displayPrefix = Console.displayPath(directory)
         let server = PreviewServer(settings: settings) { line in Console.out(line) }

@@ -128,3 +128,17 @@ import Testing
         #expect(d.openFollowUps == 1)
     }
 }
+
+@Suite struct MetadataLinesTests {
+    @Test func `metadata lines the header shows are left out of the body, others stay`() {
+        let shown = parse("# T\n\nDate: 2024-01-02\n\n* Status: accepted\n* Deciders: A, B\n\n## Context\n\nx\n")
+        #expect(shown.metadataNodes.count == 2)
+        let tbd = parse("# T\n\nDate: TBD\n\n## Status\n\nAccepted\n")
+        #expect(tbd.metadataNodes.isEmpty)
+        let twoDates = parse("# T\n\nDate: 2024-01-02\nLast updated: 2024-05-06\n\n## Status\n\nAccepted\n")
+        #expect(twoDates.metadataNodes.isEmpty)
+        let overridden = parse("---\nstatus: rejected\n---\n# T\n\nStatus: Accepted\n")
+        #expect(overridden.metadataNodes.isEmpty)
+        #expect(overridden.status == "rejected")
+    }
+}

@@ -8,6 +8,8 @@ public enum Linker {
         /// The repository's web address for the ADR directory (`https://github.com/o/r/tree/main/docs/adr`);
         /// links to it count as links into the log.
         public var repositoryURL: String?
+        /// Copy attachments that can run scripts (`--unsafe-html`); otherwise they are left out.
+        public var allowActiveAttachments = false
         public init(repositoryURL: String? = nil) { self.repositoryURL = repositoryURL }
     }
 
@@ -24,6 +26,7 @@ public enum Linker {
         linker.resolveFollowUps()
         linker.checkSupersession()
         linker.checkDuplicateNumbers()
+        let blocked = linker.checkAttachments()
         var diagnostics = loaded.diagnostics
         for d in linker.decisions { diagnostics += d.parsed.diagnostics }
         diagnostics += linker.diagnostics
@@ -31,6 +34,7 @@ public enum Linker {
         var log = DecisionLog(decisions: linker.decisions, diagnostics: diagnostics, assets: loaded.assets,
                               excluded: loaded.excluded, uniqueNumbers: linker.uniqueNumbers)
         log.root = loaded.root
+        log.blockedAssets = blocked
         return log
     }
 
@@ -468,6 +472,26 @@ public enum Linker {
                     }
                 }
             }
+        }
+
+        /// Attachments the decisions link to that could run scripts on the site (AssetPolicy):
+        /// left out, each with a warning, unless allowed.
+        mutating func checkAttachments() -> Set<String> {
+            guard !options.allowActiveAttachments else { return [] }
+            var referenced = Set<String>()
+            for d in decisions {
+                for target in d.linkTargets.values {
+                    if case .asset(let path, _) = target { referenced.insert(path) }
+                }
+            }
+            var blocked = Set<String>()
+            for path in referenced.sorted() {
+                if let problem = AssetPolicy.problem(path, root: loaded.root) {
+                    blocked.insert(path)
+                    diagnostics.append(.warning(path, "not copied into the site: \(problem); links to it are written as text (--unsafe-html copies it)"))
+                }
+            }
+            return blocked
         }
 
         mutating func checkDuplicateNumbers() {

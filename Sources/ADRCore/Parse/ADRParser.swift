@@ -429,25 +429,38 @@ struct Reader {
         let valueBytes = b[(i + colonLength)..<line.upperBound]
         let value = InlineRun.plain(valueBytes).trimmingCharacters(in: " \t")
         let pos = run.position(of: keyStart)
+        // True only when this line gives the value the page header shows: a second date line, a
+        // `Date: TBD` or a status that front matter overrides stays in the body.
+        func fromFrontMatter(_ keys: String...) -> Bool {
+            keys.contains { frontMatter?.entry($0) != nil }
+        }
         switch key {
         case "status", "statut", "estado", "stato", "decision status":
-            if bodyStatus == nil, let status = StatusRules.normalize(value) { bodyStatus = (status, pos.line) }
+            guard bodyStatus == nil, let status = StatusRules.normalize(value) else { return false }
+            bodyStatus = (status, pos.line)
+            return !fromFrontMatter("status")
         case "date", "last modified", "last updated", "created", "decision date", "date decided", "datum", "fecha",
              "date created":
             if let found = Dates.find(in: value) {
-                if bodyDate == nil { bodyDate = (found, pos.line, pos.column) }
+                guard bodyDate == nil else { return false }
+                bodyDate = (found, pos.line, pos.column)
+                return !fromFrontMatter("date", "last-modified", "created")
             } else if !value.isEmpty && (key == "date" || key == "last modified") {
                 diagnostics.append(.warning(path, line: pos.line, column: pos.column,
                                             "`\(key.prefix(1).uppercased() + key.dropFirst()):` value \"\(value.prefix(40))\" is not a date (YYYY-MM-DD)"))
             }
+            return false
         case "deciders", "decision makers", "decision-makers", "decided by", "decision maker":
-            if bodyDeciders == nil { bodyDeciders = ListRules.split(value) }
+            guard bodyDeciders == nil else { return false }
+            bodyDeciders = ListRules.split(value)
+            return !bodyDeciders!.isEmpty && !fromFrontMatter("deciders", "decision-makers", "decided-by")
         case "tags", "keywords":
-            if bodyTags == nil { bodyTags = ListRules.split(value) }
+            guard bodyTags == nil else { return false }
+            bodyTags = ListRules.split(value)
+            return !bodyTags!.isEmpty && !fromFrontMatter("tags", "keywords")
         default:
             return false
         }
-        return true
     }
 
     /// Metadata tables: a row whose first cell is a key (`| Status | Accepted |`), or a one-row
