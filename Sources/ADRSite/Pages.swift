@@ -15,6 +15,10 @@ struct Context: Sendable {
 
     /// Attachments left out of the site (see AssetPolicy): links to them are not links.
     let blockedAssets: Set<String>
+    /// What every page shows about each decision (see `ref`), made once per build.
+    let refCache: [TemplateValue]
+    /// The short summary of each decision (feed and search), made once per build.
+    let summaries: [String]
 
     init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String, blockedAssets: Set<String> = []) {
         self.blockedAssets = blockedAssets
@@ -34,12 +38,16 @@ struct Context: Sendable {
             }
         }
         self.addresses = addresses
+        self.refCache = log.decisions.map { .object(Context.makeRef($0)) }
+        self.summaries = log.decisions.map { $0.parsed.document.summary() }
     }
 
     // MARK: - Shared values
 
     /// `ADR-0007`, or nil for a decision without a number.
-    func numberLabel(_ d: Decision) -> String? {
+    func numberLabel(_ d: Decision) -> String? { Context.numberLabel(d) }
+
+    static func numberLabel(_ d: Decision) -> String? {
         guard let n = d.number else { return nil }
         let digits = String(n)
         return "ADR-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
@@ -48,6 +56,11 @@ struct Context: Sendable {
     /// What every template can use about a decision; `url` is relative to the site root, so
     /// templates write `{{root}}{{url}}`.
     func ref(_ d: Decision) -> [String: TemplateValue] {
+        if let i = index[d.id], case .object(let values) = refCache[i] { return values }
+        return Context.makeRef(d)
+    }
+
+    static func makeRef(_ d: Decision) -> [String: TemplateValue] {
         // Every key is always present: Mustache looks a missing key up in the enclosing
         // contexts, so a decision without a date would otherwise show the page's date.
         let label = numberLabel(d)
@@ -70,7 +83,7 @@ struct Context: Sendable {
 
     func ref(id: String) -> TemplateValue? {
         guard let i = index[id] else { return nil }
-        return .object(ref(log.decisions[i]))
+        return refCache[i]
     }
 
     func refs(_ ids: [String]) -> TemplateValue { .list(ids.compactMap { ref(id: $0) }) }
@@ -305,7 +318,7 @@ struct Context: Sendable {
             m["link"] = .string(absolute(SitePath.encode(d.url)))
             m["entryID"] = .string(options.baseURL != nil ? absolute(SitePath.encode(d.url)) : "urn:adrsite:\(d.id)")
             m["updated"] = .string((d.date ?? updated).map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z")
-            m["summary"] = .string(d.parsed.document.summary())
+            m["summary"] = .string(summaries[index[d.id] ?? 0])
             return .object(m)
         }
         let model: TemplateValue = [
@@ -336,7 +349,7 @@ struct Context: Sendable {
             w.field("statusCategory", d.statusCategory.rawValue)
             w.field("date", d.date?.description)
             w.field("tags", d.parsed.tags)
-            w.field("summary", d.parsed.document.summary())
+            w.field("summary", summaries[index[d.id] ?? 0])
             w.endObject()
         }
         w.endArray()

@@ -15,17 +15,32 @@ enum SitePath {
 
     /// Percent-encodes each path component (spaces, `#`, `?`, `%`, quotes, non-ASCII), keeping `/`.
     static func encode(_ path: String) -> String {
-        var out = ""
+        // Ids are made of safe characters already; only file names of attachments need work.
+        if path.utf8.allSatisfy({ urlSafe[Int($0)] }) { return path }
+        var out = [UInt8]()
+        out.reserveCapacity(path.utf8.count + 16)
+        let hex = Array("0123456789ABCDEF".utf8)
         for byte in path.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if byte < 0x80 && (c.isLetter || c.isNumber || "-._~/!$&'()*+,;=:@".contains(c)) && c != "'" && c != "&" {
-                out.append(c)
+            if urlSafe[Int(byte)] {
+                out.append(byte)
             } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
+
+    /// ASCII letters, digits and `-._~/!$()*+,;=:@` stay as they are in a path.
+    private static let urlSafe: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = true }
+        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(b)] = true }
+        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(b)] = true }
+        for c in "-._~/!$()*+,;=:@".utf8 { table[Int(c)] = true }
+        return table
+    }()
 
     /// A link with no scheme and not only a fragment.
     static func isRelative(_ url: String) -> Bool {

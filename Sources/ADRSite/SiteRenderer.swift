@@ -24,56 +24,78 @@ public enum SiteRenderer {
     /// pages about the whole log (index, follow-ups, feed, JSON) are always rendered.
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
                               pages only: Set<String>? = nil) -> [OutputFile] {
-        // Files the decisions reference, and those that may not be copied.
+        let collected = Collector()
+        // The collector never throws.
+        try? render(log, theme: theme, options: options, siteTitle: siteTitle, pages: only) { collected.add($0) }
+        return collected.files.sorted { $0.path < $1.path }
+    }
+
+    /// Renders the site and hands each file to `sink` as soon as it is made (from several
+    /// threads at once), so a large site is written while it is rendered, not held in memory.
+    /// The first error `sink` throws stops the rendering and is thrown.
+    public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
+                              pages only: Set<String>? = nil,
+                              sink: @escaping @Sendable (OutputFile) throws -> Void) throws {
+        // The link stage named the attachments that could run scripts; with --unsafe-html there are none.
+        let blocked = options.unsafeHTML ? Set<String>() : log.blockedAssets
+        let context = Context(log: log, theme: theme, options: options, siteTitle: siteTitle, blockedAssets: blocked)
+        let chosen = only.map { ids in log.decisions.indices.filter { ids.contains(log.decisions[$0].id) } }
+            ?? Array(log.decisions.indices)
+        let failure = FirstError()
+
+        // Decision pages (with their badges) in parallel, each independent of the others; the
+        // pages about the whole log are one more piece of work among them.
+        DispatchQueue.concurrentPerform(iterations: chosen.count + 1) { k in
+            guard !failure.isSet else { return }
+            do {
+                if k == chosen.count {
+                    try renderShared(log, context: context, theme: theme, options: options, blocked: blocked, sink: sink)
+                } else {
+                    let i = chosen[k]
+                    try sink(context.decisionPage(i))
+                    let d = log.decisions[i]
+                    try sink(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
+                }
+            } catch {
+                failure.set(error)
+            }
+        }
+        if let error = failure.error { throw error }
+    }
+
+    /// The files about the whole log, the theme's files and the copied attachments.
+    private static func renderShared(_ log: DecisionLog, context: Context, theme: Theme, options: SiteOptions,
+                                     blocked: Set<String>, sink: (OutputFile) throws -> Void) throws {
+        try sink(OutputFile(path: "index.html", bytes: context.indexPage()))
+        try sink(OutputFile(path: "follow-ups.html", bytes: context.followUpsPage()))
+        try sink(OutputFile(path: "404.html", bytes: context.notFoundPage()))
+        try sink(OutputFile(path: "feed.xml", bytes: context.feed()))
+        if options.baseURL != nil {
+            try sink(OutputFile(path: "sitemap.xml", bytes: context.sitemap()))
+        }
+        try sink(OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log)))
+        let search = context.searchIndex()
+        try sink(OutputFile(path: "search.json", bytes: search))
+        // The same index as a script: the search box loads it with a <script> tag, which,
+        // unlike fetch(), also works when the site is opened from file://.
+        try sink(OutputFile(path: "assets/search-index.js",
+                            bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8)))
+        try sink(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
+        try sink(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
+        for asset in theme.extraAssets {
+            try sink(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
+        }
+        try sink(OutputFile(path: ".nojekyll", bytes: []))
+        // Images and attachments the decisions reference, at their relative paths.
         var referenced = Set<String>()
         for d in log.decisions {
             for target in d.linkTargets.values {
                 if case .asset(let path, _) = target { referenced.insert(path) }
             }
         }
-        // The link stage named the attachments that could run scripts; with --unsafe-html there are none.
-        let blocked = options.unsafeHTML ? Set<String>() : log.blockedAssets
-        let context = Context(log: log, theme: theme, options: options, siteTitle: siteTitle, blockedAssets: blocked)
-        var files: [OutputFile] = []
-        files.reserveCapacity(log.decisions.count * 2 + 16)
-
-        // Decision pages, in parallel: each is independent of the others.
-        let chosen = only.map { ids in log.decisions.indices.filter { ids.contains(log.decisions[$0].id) } }
-            ?? Array(log.decisions.indices)
-        let pages = ResultBox<OutputFile>(count: chosen.count)
-        DispatchQueue.concurrentPerform(iterations: chosen.count) { k in
-            pages.set(k, context.decisionPage(chosen[k]))
-        }
-        files.append(OutputFile(path: "index.html", bytes: context.indexPage()))
-        files.append(contentsOf: pages.values)
-        files.append(OutputFile(path: "follow-ups.html", bytes: context.followUpsPage()))
-        files.append(OutputFile(path: "404.html", bytes: context.notFoundPage()))
-        files.append(OutputFile(path: "feed.xml", bytes: context.feed()))
-        if options.baseURL != nil {
-            files.append(OutputFile(path: "sitemap.xml", bytes: context.sitemap()))
-        }
-        files.append(OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log)))
-        let search = context.searchIndex()
-        files.append(OutputFile(path: "search.json", bytes: search))
-        // The same index as a script: the search box loads it with a <script> tag, which,
-        // unlike fetch(), also works when the site is opened from file://.
-        files.append(OutputFile(path: "assets/search-index.js",
-                                bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8)))
-        for i in chosen {
-            let d = log.decisions[i]
-            files.append(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
-        }
-        files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
-        files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
-        for asset in theme.extraAssets {
-            files.append(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
-        }
-        files.append(OutputFile(path: ".nojekyll", bytes: []))
-        // Images and attachments the decisions reference, at their relative paths.
         for path in referenced.sorted() where !blocked.contains(path) {
-            files.append(OutputFile(path: path, copyFrom: joinPath(log.root, path)))
+            try sink(OutputFile(path: path, copyFrom: joinPath(log.root, path)))
         }
-        return files
     }
 
     /// The site title: the option, else the H1 of the log's README.md or index.md.
@@ -132,6 +154,39 @@ extension SiteRenderer {
         }
         return out
     }
+}
+
+/// Files handed over from several threads.
+final class Collector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [OutputFile] = []
+    func add(_ file: OutputFile) {
+        lock.lock()
+        items.append(file)
+        lock.unlock()
+    }
+    var files: [OutputFile] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
+/// The first error of several concurrent pieces of work.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    func set(_ error: Error) {
+        lock.lock()
+        if first == nil { first = error }
+        lock.unlock()
+    }
+    var error: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return first
+    }
+    var isSet: Bool { error != nil }
 }
 
 /// Slots written once each from concurrent iterations.

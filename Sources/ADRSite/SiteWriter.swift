@@ -61,70 +61,140 @@ public enum SiteWriter {
 
     /// Writes `files` as the whole content of `output`.
     public static func write(_ files: [OutputFile], to output: String, input: String) throws {
-        try checkOutput(output, input: input)
-        // An output that is a symbolic link to a folder is written through the link: the link
-        // stays, and the site is swapped in next to the folder it points to.
-        var outputPath = absolute(output)
-        if isSymbolicLink(outputPath) { outputPath = resolved(outputPath) }
-        let parent = parentDirectory(outputPath)
-        try makeDirectories(parent)
-        let name = lastPathComponent(outputPath)
-        let temporary = joinPath(parent, ".\(name).adrsite-tmp-\(getpid())")
-        removeStaleTemporaries(parent: parent, name: name)
-
+        let session = try Session(output: output, input: input)
         do {
-            try makeDirectory(temporary)
-            var manifest = files.map(\.path).sorted()
-            manifest.insert(marker, at: 0)
-            // The marker is written first: every temporary folder is recognisably adrsite's.
-            try writeFile(joinPath(temporary, marker),
-                          Array(("written by adrsite \(adrsiteVersion); adrsite replaces this folder on every build\n"
-                                 + manifest.joined(separator: "\n") + "\n").utf8))
-            var made: Set<String> = [temporary]
-            for file in files {
-                guard isSafeRelativePath(file.path) else {
-                    throw Failure(message: "refusing to write \(file.path): not a path inside the site")
-                }
-                let target = joinPath(temporary, file.path)
-                let dir = parentDirectory(target)
-                if !made.contains(dir) {
+            for file in files { try session.write(file) }
+        } catch {
+            session.abort()
+            throw error
+        }
+        try session.commit()
+    }
+
+    /// One build's writing: files go into a temporary folder next to the output as they are
+    /// rendered (from any thread), and `commit` swaps the folder in. Until then, and whatever
+    /// fails, the previous site stays as it was.
+    public final class Session: @unchecked Sendable {
+        let output: String
+        let outputPath: String
+        let temporary: String
+        private let lock = NSLock()
+        private var madeFolders: Set<String> = []
+        private var written: [String] = []
+        private var finished = false
+
+        public init(output: String, input: String) throws {
+            try SiteWriter.checkOutput(output, input: input)
+            // An output that is a symbolic link to a folder is written through the link: the link
+            // stays, and the site is swapped in next to the folder it points to.
+            var outputPath = absolute(output)
+            if isSymbolicLink(outputPath) { outputPath = resolved(outputPath) }
+            let parent = parentDirectory(outputPath)
+            try makeDirectories(parent)
+            let name = lastPathComponent(outputPath)
+            self.output = output
+            self.outputPath = outputPath
+            self.temporary = joinPath(parent, ".\(name).adrsite-tmp-\(getpid())")
+            removeStaleTemporaries(parent: parent, name: name)
+            do {
+                try makeDirectory(temporary)
+                // A marker first: every temporary folder is recognisably adrsite's. The list of
+                // files is added when the build is complete.
+                try writeFile(joinPath(temporary, marker), Array(SiteWriter.markerHeader.utf8))
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
+            }
+            madeFolders.insert(temporary)
+        }
+
+        /// Writes one file of the site into the temporary folder.
+        public func write(_ file: OutputFile) throws {
+            guard isSafeRelativePath(file.path) else {
+                throw Failure(message: "refusing to write \(file.path): not a path inside the site")
+            }
+            let target = joinPath(temporary, file.path)
+            let dir = parentDirectory(target)
+            do {
+                // Folders are made under the lock: another thread may write into the same one.
+                lock.lock()
+                defer { lock.unlock() }
+                if !madeFolders.contains(dir) {
                     try makeDirectories(dir)
-                    made.insert(dir)
+                    madeFolders.insert(dir)
                 }
+            } catch {
+                throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
+            }
+            do {
                 try beforeWrite?(file.path)
                 try writeFile(target, try file.content())
+            } catch let failure as Failure {
+                throw Failure(message: "\(failure.message); the previous site was left as it was")
+            } catch {
+                throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
             }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            if let failure = error as? Failure { throw failure }
-            throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
+            lock.lock()
+            written.append(file.path)
+            lock.unlock()
         }
 
-        if FileManager.default.fileExists(atPath: outputPath) {
-            if adrsite_exchange_paths(temporary, outputPath) == 0 {
-                // `temporary` now holds the previous site, every file of which adrsite wrote.
-                try? FileManager.default.removeItem(atPath: temporary)
-                return
-            }
-            let old = joinPath(parent, ".\(name).adrsite-old-\(getpid())")
-            guard rename(outputPath, old) == 0 else {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw Failure(message: "cannot replace \(output): \(reason)")
-            }
-            guard rename(temporary, outputPath) == 0 else {
-                let reason = String(cString: strerror(errno))
-                _ = rename(old, outputPath)
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw Failure(message: "cannot replace \(output): \(reason)")
-            }
-            try? FileManager.default.removeItem(atPath: old)
-        } else if rename(temporary, outputPath) != 0 {
-            let reason = String(cString: strerror(errno))
+        /// Removes the temporary folder; the previous site stays.
+        public func abort() {
+            lock.lock()
+            defer { lock.unlock() }
+            guard !finished else { return }
+            finished = true
             try? FileManager.default.removeItem(atPath: temporary)
-            throw Failure(message: "cannot create \(output): \(reason)")
+        }
+
+        /// Lists every file in the marker, then swaps the new site in.
+        public func commit() throws {
+            lock.lock()
+            let manifest = [marker] + written.sorted()
+            finished = true
+            lock.unlock()
+            do {
+                try writeFile(joinPath(temporary, marker),
+                              Array((SiteWriter.markerHeader + manifest.joined(separator: "\n") + "\n").utf8))
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
+            }
+            try swapIn()
+        }
+
+        private func swapIn() throws {
+            let parent = parentDirectory(outputPath)
+            let name = lastPathComponent(outputPath)
+            if FileManager.default.fileExists(atPath: outputPath) {
+                if adrsite_exchange_paths(temporary, outputPath) == 0 {
+                    // `temporary` now holds the previous site, every file of which adrsite wrote.
+                    try? FileManager.default.removeItem(atPath: temporary)
+                    return
+                }
+                let old = joinPath(parent, ".\(name).adrsite-old-\(getpid())")
+                guard rename(outputPath, old) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    try? FileManager.default.removeItem(atPath: temporary)
+                    throw Failure(message: "cannot replace \(output): \(reason)")
+                }
+                guard rename(temporary, outputPath) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    _ = rename(old, outputPath)
+                    try? FileManager.default.removeItem(atPath: temporary)
+                    throw Failure(message: "cannot replace \(output): \(reason)")
+                }
+                try? FileManager.default.removeItem(atPath: old)
+            } else if rename(temporary, outputPath) != 0 {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw Failure(message: "cannot create \(output): \(reason)")
+            }
         }
     }
+
+    static let markerHeader = "written by adrsite \(adrsiteVersion); adrsite replaces this folder on every build\n"
 
     /// Refuses an output folder that is the input folder, contains it, or holds files that
     /// adrsite did not write.

@@ -75,16 +75,24 @@ struct Build: ParsableCommand {
             throw ExitCode(1)
         }
         let options = site.siteOptions(log)
-        let files = SiteRenderer.render(decisionLog, theme: theme, options: options,
-                                        siteTitle: SiteRenderer.title(for: decisionLog, options: options))
-        stageTimes.lap("render", &clock)
+        // Render and write together: each page is written as soon as it is rendered.
         do {
-            try SiteWriter.write(files, to: output, input: directory)
+            let session = try SiteWriter.Session(output: output, input: directory)
+            do {
+                try SiteRenderer.render(decisionLog, theme: theme, options: options,
+                                        siteTitle: SiteRenderer.title(for: decisionLog, options: options),
+                                        sink: { try session.write($0) })
+            } catch {
+                session.abort()
+                throw error
+            }
+            stageTimes.lap("render+write", &clock)
+            try session.commit()
+            stageTimes.lap("swap", &clock)
         } catch let failure as SiteWriter.Failure {
             Console.error("\(output): error: \(failure.message)")
             throw ExitCode(1)
         }
-        stageTimes.lap("write", &clock)
         if timings { Console.error(stageTimes.summary) }
         if !theme.overridden.isEmpty {
             let folders = site.templateFolders(for: directory).joined(separator: ", ")

@@ -76,8 +76,24 @@ public struct JSONWriter {
         endArray()
     }
 
+    /// Bytes that go into a JSON string as they are (everything but controls, `"`, `\`, `<`,
+    /// `>`, `&`, DEL and the start of U+2028/U+2029).
+    private static let plain: [Bool] = {
+        var t = [Bool](repeating: true, count: 256)
+        for b in 0..<0x20 { t[b] = false }
+        for c in "\"\\<>&".utf8 { t[Int(c)] = false }
+        t[0x7F] = false
+        t[0xE2] = false
+        return t
+    }()
+
     private mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        if s.utf8.allSatisfy({ JSONWriter.plain[Int($0)] }) {
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -520,6 +520,14 @@ public enum Linker {
             }
         }
         let cleaned = parts.map { part -> String in
+            // Most names are plain already: letters, digits, `-`, `_`, `.`, not at the ends.
+            let bytes = part.utf8
+            if let first = bytes.first, let last = bytes.last, first != UInt8(ascii: "-"), first != UInt8(ascii: "."),
+               last != UInt8(ascii: "-"), last != UInt8(ascii: "."),
+               bytes.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || $0 == 95 || $0 == 46 || $0 == 45 }),
+               !part.contains("--") {
+                return part
+            }
             let folded = part.folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil)
             var out = ""
             var lastDash = false

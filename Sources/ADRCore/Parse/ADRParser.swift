@@ -780,6 +780,8 @@ enum FollowUpRules {
     ]
 
     static func isFollowUpHeading(_ text: String) -> Bool {
+        // The names above are short; a long heading is none of them.
+        guard text.utf8.count < 80 else { return false }
         let t = TitleRules.stripNumber(text).title.lowercased().replacingNBSP()
             .trimmingCharacters(in: " \t:").filter { $0.isLetter || $0 == " " || $0 == "-" }
         return headings.contains(String(t).trimmingCharacters(in: " "))

@@ -250,8 +250,19 @@ extension StringProtocol {
         return self[startIndex..<end]
     }
 
-    /// Trims the given characters from both ends.
+    /// Trims the given characters from both ends. (Works on bytes when the set is ASCII, as it
+    /// always is here: this runs for every heading, status line and table cell.)
     func trimmingCharacters(in set: String) -> String {
+        let setBytes = Array(set.utf8)
+        if setBytes.allSatisfy({ $0 < 0x80 }) {
+            let whole = String(self)
+            let u = whole.utf8
+            var start = u.startIndex, end = u.endIndex
+            while start < end && setBytes.contains(u[start]) { start = u.index(after: start) }
+            while end > start && setBytes.contains(u[u.index(before: end)]) { end = u.index(before: end) }
+            if start == u.startIndex && end == u.endIndex { return whole }
+            return String(whole[start..<end])
+        }
         let chars = Set(set)
         var start = startIndex, end = endIndex
         while start < end && chars.contains(self[start]) { start = index(after: start) }

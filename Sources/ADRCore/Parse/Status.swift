@@ -197,6 +197,8 @@ public enum StatusRules {
 
 extension StringProtocol {
     func replacingNBSP() -> String {
-        String(self.map { $0 == "\u{00A0}" || $0 == "\u{202F}" ? " " : $0 })
+        // No-break spaces are C2 A0 and E2 80 AF in UTF-8; most text has neither.
+        if !utf8.contains(0xC2) && !utf8.contains(0xE2) { return String(self) }
+        return String(self.map { $0 == "\u{00A0}" || $0 == "\u{202F}" ? " " : $0 })
     }
 }
