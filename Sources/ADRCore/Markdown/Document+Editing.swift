@@ -29,8 +29,13 @@ extension MarkdownDocument {
         return firstParagraph.map { clip(plainText(of: $0), limit) } ?? ""
     }
 
+    /// The text on one line, cut at a word boundary after at most `limit` characters.
     private func clip(_ s: String, _ limit: Int) -> String {
-        let flat = String(s.map { $0 == "\n" ? " " : $0 })
+        var bytes = Array(s.utf8)
+        for k in bytes.indices where bytes[k] == 0x0A { bytes[k] = 0x20 }
+        // Character counts matter only near the limit; bytes over-count, so check cheaply first.
+        if bytes.count <= limit { return String(decoding: bytes, as: UTF8.self) }
+        let flat = String(decoding: bytes, as: UTF8.self)
         guard flat.count > limit else { return flat }
         var cut = String(flat.prefix(limit))
         if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }

@@ -758,7 +758,7 @@ enum ListRules {
         for piece in value.split(whereSeparator: { $0 == "," || $0 == ";" }) {
             var subparts = [" " + piece + " "]
             for joiner in joiners {
-                subparts = subparts.flatMap { $0.components(separatedBy: joiner).map { " " + $0 + " " } }
+                subparts = subparts.flatMap { splitting($0, on: joiner).map { " " + $0 + " " } }
             }
             for p in subparts {
                 let t = p.trimmingCharacters(in: " \t\n[]")
@@ -766,6 +766,24 @@ enum ListRules {
             }
         }
         return parts
+    }
+
+    /// `text` cut at every occurrence of `separator` (bytes; ASCII separators).
+    static func splitting(_ text: String, on separator: String) -> [String] {
+        let b = Array(text.utf8), sep = Array(separator.utf8)
+        var out: [String] = []
+        var start = 0, i = 0
+        while i + sep.count <= b.count {
+            if b[i] == sep[0] && b[i..<(i + sep.count)].elementsEqual(sep) {
+                out.append(String(decoding: b[start..<i], as: UTF8.self))
+                i += sep.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        out.append(String(decoding: b[start...], as: UTF8.self))
+        return out
     }
 }
 
@@ -823,6 +841,20 @@ enum FrontMatterRules {
 /// GitHub-style heading anchors: lowercase, punctuation dropped, spaces to `-`.
 enum Slug {
     static func make(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var out = [UInt8]()
+            out.reserveCapacity(text.utf8.count)
+            for b in text.utf8 {
+                switch b {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): out.append(b + 32)
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                     UInt8(ascii: "-"), UInt8(ascii: "_"): out.append(b)
+                case UInt8(ascii: " "), UInt8(ascii: "\t"): out.append(UInt8(ascii: "-"))
+                default: break
+                }
+            }
+            return out.isEmpty ? "section" : String(decoding: out, as: UTF8.self)
+        }
         var out = ""
         for ch in text.lowercased() {
             if ch.isLetter || ch.isNumber || ch == "-" || ch == "_" {

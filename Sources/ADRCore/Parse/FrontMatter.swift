@@ -33,14 +33,21 @@ public struct YAMLEntry: Sendable, Hashable {
 
 /// The YAML block between `---` lines at the top of a file.
 public struct FrontMatter: Sendable {
-    public var entries: [YAMLEntry] = []
+    public private(set) var entries: [YAMLEntry] = []
+    /// The keys of `entries`, normalised once (see `normalizeKey`).
+    private var keys: [String] = []
 
-    public init(entries: [YAMLEntry] = []) { self.entries = entries }
+    public init(entries: [YAMLEntry] = []) {
+        self.entries = entries
+        self.keys = entries.map { FrontMatter.normalizeKey($0.key) }
+    }
 
     /// The first entry whose key matches one of `keys`, ignoring case, `-`, `_` and spaces.
-    public func entry(_ keys: String...) -> YAMLEntry? {
-        let wanted = Set(keys.map(FrontMatter.normalizeKey))
-        return entries.first { wanted.contains(FrontMatter.normalizeKey($0.key)) }
+    public func entry(_ wanted: String...) -> YAMLEntry? {
+        guard !entries.isEmpty else { return nil }
+        let normalized = wanted.map(FrontMatter.normalizeKey)
+        for (i, key) in keys.enumerated() where normalized.contains(key) { return entries[i] }
+        return nil
     }
 
     public subscript(_ key: String) -> YAMLValue? { entry(key)?.value }
@@ -52,29 +59,37 @@ public struct FrontMatter: Sendable {
     /// Splits front matter from the text. The front matter lines are replaced by empty lines, so
     /// that cmark's line numbers stay those of the file.
     static func split(_ text: String, path: String) -> (FrontMatter?, String, [Diagnostic]) {
-        guard text.hasPrefix("---") else { return (nil, text, []) }
+        guard text.utf8.starts(with: "---".utf8) else { return (nil, text, []) }
+        // Lines by bytes: the front matter is short, but a file that only starts with a rule
+        // would otherwise be read character by character to its end.
+        let u = text.utf8
+        func lineEnd(from i: String.Index) -> String.Index { u[i...].firstIndex(of: 0x0A) ?? u.endIndex }
+        func content(_ a: String.Index, _ b: String.Index) -> Substring {
+            var line = text[a..<b]
+            if line.utf8.last == 0x0D { line = line.dropLast() }
+            return line
+        }
+        let firstEnd = lineEnd(from: u.startIndex)
+        guard firstEnd < u.endIndex, content(u.startIndex, firstEnd).trimmingTrailingSpaces() == "---" else {
+            return (nil, text, [])
+        }
         var lines: [Substring] = []
-        lines.reserveCapacity(16)
-        var rest = text[...]
-        // The first line must be exactly `---` (trailing spaces allowed).
-        guard let firstEnd = rest.firstIndex(where: { $0 == "\n" || $0 == "\r\n" }) else { return (nil, text, []) }
-        guard rest[..<firstEnd].trimmingTrailingSpaces() == "---" else { return (nil, text, []) }
-        rest = rest[rest.index(after: firstEnd)...]
-        var closingLine = -1
+        var at = u.index(after: firstEnd)
         var lineNumber = 1
-        var bodyStart = text.endIndex
-        while !rest.isEmpty {
+        var closingLine = -1
+        var bodyStart = u.endIndex
+        while at < u.endIndex {
             lineNumber += 1
-            let end = rest.firstIndex(where: { $0 == "\n" || $0 == "\r\n" }) ?? rest.endIndex
-            let line = rest[..<end]
+            let end = lineEnd(from: at)
+            let line = content(at, end)
             let trimmed = line.trimmingTrailingSpaces()
             if trimmed == "---" || trimmed == "..." {
                 closingLine = lineNumber
-                bodyStart = end < rest.endIndex ? rest.index(after: end) : rest.endIndex
+                bodyStart = end < u.endIndex ? u.index(after: end) : u.endIndex
                 break
             }
             lines.append(line)
-            rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[rest.endIndex...]
+            at = end < u.endIndex ? u.index(after: end) : u.endIndex
         }
         guard closingLine > 0 else {
             // No closing line: a leading thematic break, unless it plainly meant to be YAML.

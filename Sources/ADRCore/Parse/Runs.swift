@@ -47,7 +47,12 @@ struct InlineRun {
             switch node.kind {
             case .text:
                 if node.line > 0 { marks.append((bytes.count, node.line, node.column)) }
-                bytes.append(contentsOf: node.literal.utf8.map { $0 == InlineRun.linkStart || $0 == InlineRun.linkEnd ? 0x20 : $0 })
+                let start = bytes.count
+                bytes.append(contentsOf: node.literal.utf8)
+                // The link markers must not appear in text; they are control characters, rare.
+                for k in start..<bytes.count where bytes[k] <= InlineRun.linkEnd && bytes[k] >= InlineRun.linkStart {
+                    bytes[k] = 0x20
+                }
             case .code:
                 bytes.append(0x20)
             case .softBreak, .lineBreak:
@@ -258,13 +263,18 @@ enum Scan {
     ].map { (Array($0.0.utf8), $0.1) }
 
     /// The relation keyword that starts at `i` (at a word boundary), if any.
+    /// The keywords by their first letter: most positions start no keyword at all.
+    static let keywordsByFirstByte: [[([UInt8], RelationType)]] = {
+        var table = [[([UInt8], RelationType)]](repeating: [], count: 256)
+        for entry in relationKeywords { table[Int(entry.0[0])].append(entry) }
+        return table
+    }()
+
     static func relationKeyword(_ b: [UInt8], at i: Int) -> (RelationType, Int)? {
+        let candidates = keywordsByFirstByte[Int(lower(b[i]))]
+        if candidates.isEmpty { return nil }
         if i > 0 && isAlnum(b[i - 1]) { return nil }
-        let first = lower(b[i])
-        guard first == UInt8(ascii: "s") || first == UInt8(ascii: "a") || first == UInt8(ascii: "r")
-                || first == UInt8(ascii: "i") || first == UInt8(ascii: "c") || first == UInt8(ascii: "u")
-                || first == UInt8(ascii: "e") else { return nil }
-        for (word, type) in relationKeywords where word[0] == first && matches(b, i, word) {
+        for (word, type) in candidates where matches(b, i, word) {
             let end = i + word.count
             if end < b.count && isAlnum(b[end]) { continue }
             return (type, end)
