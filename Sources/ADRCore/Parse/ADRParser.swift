@@ -320,6 +320,12 @@ struct Reader {
                 i = ref.end
                 continue
             }
+            // Statements start at word starts: skip the rest of a word at once.
+            if Scan.isAlnum(b[i]) {
+                i += 1
+                while i < b.count && Scan.isAlnum(b[i]) { i += 1 }
+                continue
+            }
             i += 1
         }
         // Mentions outside links and outside relation statements.
@@ -335,6 +341,12 @@ struct Reader {
                     mentions.append(Reference(type: .mentions, target: .number(number), line: pos.line, column: pos.column))
                 }
                 i = end
+                continue
+            }
+            // A mention starts a word: skip the rest of a word at once.
+            if Scan.isAlnum(c) {
+                i += 1
+                while i < b.count && Scan.isAlnum(b[i]) { i += 1 }
                 continue
             }
             i += 1

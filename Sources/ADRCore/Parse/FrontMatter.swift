@@ -119,7 +119,8 @@ public struct FrontMatter: Sendable {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml, Resolver.basic)
+            // The encoding is named: Yams' default reads the process environment on every call.
+            node = try Yams.compose(yaml: yaml, Resolver.basic, Constructor.default, .utf8)
         } catch let error as YamlError {
             let (line, column, problem) = describe(error, yaml: yaml)
             diagnostics.append(.warning(path, line: line + 1, column: column,

@@ -83,7 +83,7 @@ public enum StatusRules {
             guard !lower.isEmpty else { return nil }
         }
         // A history of states ends with the current one: `Proposed → Accepted`.
-        for arrow in ["→", "⟶", "➡", "⇒", "->", "=>"] where lower.contains(arrow) {
+        for arrow in ["→", "⟶", "➡", "⇒", "->", "=>"] where lower.utf8.containsSequence(arrow.utf8) {
             for part in lower.components(separatedBy: arrow).reversed() {
                 let candidate = String(part.drop { !$0.isLetter })
                 if let status = read(candidate), category(status) != .other { return status }
@@ -202,5 +202,19 @@ extension StringProtocol {
         // No-break spaces are C2 A0 and E2 80 AF in UTF-8; most text has neither.
         if !utf8.contains(0xC2) && !utf8.contains(0xE2) { return String(self) }
         return String(self.map { $0 == "\u{00A0}" || $0 == "\u{202F}" ? " " : $0 })
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Whether the bytes contain `needle` (plain byte comparison, no locale rules).
+    func containsSequence<C: Collection>(_ needle: C) -> Bool where C.Element == UInt8 {
+        let hay = Array(self), n = Array(needle)
+        guard !n.isEmpty, n.count <= hay.count else { return n.isEmpty }
+        var i = 0
+        while i + n.count <= hay.count {
+            if hay[i] == n[0] && hay[i..<(i + n.count)].elementsEqual(n) { return true }
+            i += 1
+        }
+        return false
     }
 }
