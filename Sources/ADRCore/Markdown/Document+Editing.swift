@@ -47,6 +47,18 @@ extension MarkdownDocument {
 public enum Mentions {
     public static func find(in text: String) -> [(range: Range<String.Index>, number: Int)] {
         let utf8 = text.utf8
+        // Most text has no "adr" at all: look for one before copying anything.
+        var sawADR = false
+        var prev2: UInt8 = 0, prev1: UInt8 = 0
+        for c in utf8 {
+            if (prev2 | 0x20) == UInt8(ascii: "a") && (prev1 | 0x20) == UInt8(ascii: "d") && (c | 0x20) == UInt8(ascii: "r") {
+                sawADR = true
+                break
+            }
+            prev2 = prev1
+            prev1 = c
+        }
+        guard sawADR else { return [] }
         let b = Array(utf8)
         var out: [(Range<String.Index>, Int)] = []
         var i = 0

@@ -348,16 +348,39 @@ public struct HTMLBuffer {
 
     /// Escapes `&`, `<`, `>` and `"`, as cmark does for text.
     public mutating func escapeHTML<S: StringProtocol>(_ s: S) {
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "&"): bytes.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])            // &amp;
-            case UInt8(ascii: "<"): bytes.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])                  // &lt;
-            case UInt8(ascii: ">"): bytes.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])                  // &gt;
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])     // &quot;
-            default: bytes.append(b)
-            }
+        let done = s.utf8.withContiguousStorageIfAvailable { escapeHTML(bytes: $0) }
+        if done == nil {
+            var copy = String(s)
+            copy.withUTF8 { escapeHTML(bytes: $0) }
         }
     }
+
+    /// Appends runs of plain bytes at once; only `&`, `<`, `>` and `"` are replaced.
+    private mutating func escapeHTML(bytes source: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        var i = 0
+        let n = source.count
+        while i < n {
+            let b = source[i]
+            if b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "\"") {
+                if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<i])) }
+                switch b {
+                case UInt8(ascii: "&"): bytes.append(contentsOf: HTMLBuffer.amp)
+                case UInt8(ascii: "<"): bytes.append(contentsOf: HTMLBuffer.lt)
+                case UInt8(ascii: ">"): bytes.append(contentsOf: HTMLBuffer.gt)
+                default: bytes.append(contentsOf: HTMLBuffer.quot)
+                }
+                runStart = i + 1
+            }
+            i += 1
+        }
+        if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<n])) }
+    }
+
+    private static let amp: [UInt8] = Array("&amp;".utf8)
+    private static let lt: [UInt8] = Array("&lt;".utf8)
+    private static let gt: [UInt8] = Array("&gt;".utf8)
+    private static let quot: [UInt8] = Array("&quot;".utf8)
 
     /// Escapes a URL for an `href`/`src` attribute as cmark's `houdini_escape_href` does.
     public mutating func escapeHref<S: StringProtocol>(_ s: S) {
