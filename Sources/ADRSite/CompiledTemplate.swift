@@ -327,8 +327,8 @@ struct TemplateRenderer: Sendable {
             case .partial(let name, let indent):
                 guard let template = templates[name] else { continue }
                 let combined: [UInt8]? = indent.map { (indentation ?? []) + $0 } ?? indentation
-                var partialStack = stack
-                render(template.nodes, stack: &partialStack, indentation: combined, into: &out)
+                // A partial pushes and pops what it pushes: the same stack serves.
+                render(template.nodes, stack: &stack, indentation: combined, into: &out)
             }
         }
     }
@@ -343,11 +343,14 @@ struct TemplateRenderer: Sendable {
             found = path.count > 1 ? values[path[1]] : nil
             return path.count > 2 ? descend(found, path.dropFirst(2)) : found
         }
-        for value in stack.reversed() {
-            if case .object(let values) = value, let v = values[path[0]] {
+        let name = path[0]
+        var k = stack.count - 1
+        while k >= 0 {
+            if case .object(let values) = stack[k], let v = values[name] {
                 found = v
                 break
             }
+            k -= 1
         }
         return path.count > 1 ? descend(found, path.dropFirst()) : found
     }
