@@ -1,6 +1,7 @@
 import ADRCore
 import ADRSite
 import ArgumentParser
+import Dispatch
 import Foundation
 
 /// Options of the site itself, shared by `build` and `serve`.
@@ -78,6 +79,13 @@ struct Build: ParsableCommand {
         // Render and write together: each page is written as soon as it is rendered.
         do {
             let session = try SiteWriter.Session(output: output, input: directory)
+            // Ctrl-C or SIGTERM while writing: the temporary folder goes, the previous site stays.
+            let interrupts = Interrupts.onSignal {
+                session.abort()
+                Console.error("\(output): interrupted; the previous site was left as it was")
+                Foundation.exit(130)
+            }
+            defer { interrupts.cancel() }
             do {
                 try SiteRenderer.render(decisionLog, theme: theme, options: options,
                                         siteTitle: SiteRenderer.title(for: decisionLog, options: options),
@@ -105,5 +113,28 @@ struct Build: ParsableCommand {
         if decisionLog.errorCount > 0 || (strict && decisionLog.warningCount > 0) {
             throw ExitCode(1)
         }
+    }
+}
+
+/// Runs `handler` (on a dispatch queue, not in signal context) on SIGINT or SIGTERM.
+struct Interrupts {
+    private let sources: [DispatchSourceSignal]
+
+    static func onSignal(_ handler: @escaping @Sendable () -> Void) -> Interrupts {
+        var sources: [DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            sources.append(source)
+        }
+        return Interrupts(sources: sources)
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 }

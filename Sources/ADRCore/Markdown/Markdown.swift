@@ -54,25 +54,29 @@ public struct MarkdownDocument: Sendable {
     }
 
     public func appendPlainText(of index: Int32, to out: inout String) {
-        let node = nodes[Int(index)]
-        switch node.kind {
-        case .text, .code:
-            out += node.literal
-        case .softBreak, .lineBreak:
-            out += " "
-        case .htmlInline, .htmlBlock:
-            break
-        case .codeBlock:
-            out += node.literal
-        default:
-            var c = node.firstChild
-            var first = true
-            while c >= 0 {
-                let kind = nodes[Int(c)].kind
-                if !first && kind.isBlock && !out.isEmpty && out.last != " " { out += " " }
-                appendPlainText(of: c, to: &out)
-                first = false
-                c = nodes[Int(c)].next
+        // Iterative: documents nest lists and quotes as deep as anyone likes, and this runs on
+        // worker threads with small stacks.
+        var stack: [Int32] = [index]
+        var isFirstChild: [Bool] = [true]
+        while let n = stack.popLast() {
+            let first = isFirstChild.removeLast()
+            let kind = nodes[Int(n)].kind
+            if !first && kind.isBlock && !out.isEmpty && out.last != " " { out += " " }
+            switch kind {
+            case .text, .code, .codeBlock:
+                out += nodes[Int(n)].literal
+            case .softBreak, .lineBreak:
+                out += " "
+            case .htmlInline, .htmlBlock:
+                break
+            default:
+                // Children in order: push them last to first.
+                var c = nodes[Int(n)].lastChild
+                while c >= 0 {
+                    stack.append(c)
+                    isFirstChild.append(nodes[Int(c)].previous < 0)
+                    c = nodes[Int(c)].previous
+                }
             }
         }
     }
