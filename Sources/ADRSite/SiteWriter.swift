@@ -102,7 +102,7 @@ public enum SiteWriter {
                 // files is added when the build is complete.
                 try writeFile(joinPath(temporary, marker), Array(SiteWriter.markerHeader.utf8))
             } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
+                removeTree(temporary)
                 throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
             }
             madeFolders.insert(temporary)
@@ -110,11 +110,19 @@ public enum SiteWriter {
 
         /// Writes one file of the site into the temporary folder.
         public func write(_ file: OutputFile) throws {
-            guard isSafeRelativePath(file.path) else {
+            let scan = scanRelativePath(file.path)
+            guard scan.safe else {
                 throw Failure(message: "refusing to write \(file.path): not a path inside the site")
             }
             let target = joinPath(temporary, file.path)
-            let dir = parentDirectory(target)
+            let dir: String
+            if scan.ascii {
+                // parentDirectory(target), without searching the path again character by character.
+                dir = scan.lastSlash < 0 ? temporary
+                    : temporary + "/" + String(Substring(file.path.utf8.prefix(scan.lastSlash)))
+            } else {
+                dir = parentDirectory(target)
+            }
             do {
                 // Folders are made under the lock: another thread may write into the same one.
                 lock.lock()
@@ -145,7 +153,7 @@ public enum SiteWriter {
             defer { lock.unlock() }
             guard !finished else { return }
             finished = true
-            try? FileManager.default.removeItem(atPath: temporary)
+            removeTree(temporary)
         }
 
         /// Lists every file in the marker, then swaps the new site in.
@@ -158,7 +166,7 @@ public enum SiteWriter {
                 try writeFile(joinPath(temporary, marker),
                               Array((SiteWriter.markerHeader + manifest.joined(separator: "\n") + "\n").utf8))
             } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
+                removeTree(temporary)
                 throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
             }
             try swapIn()
@@ -167,28 +175,29 @@ public enum SiteWriter {
         private func swapIn() throws {
             let parent = parentDirectory(outputPath)
             let name = lastPathComponent(outputPath)
-            if FileManager.default.fileExists(atPath: outputPath) {
+            var st = stat()
+            if stat(outputPath, &st) == 0 {
                 if adrsite_exchange_paths(temporary, outputPath) == 0 {
                     // `temporary` now holds the previous site, every file of which adrsite wrote.
-                    try? FileManager.default.removeItem(atPath: temporary)
+                    removeTree(temporary)
                     return
                 }
                 let old = joinPath(parent, ".\(name).adrsite-old-\(getpid())")
                 guard rename(outputPath, old) == 0 else {
                     let reason = String(cString: strerror(errno))
-                    try? FileManager.default.removeItem(atPath: temporary)
+                    removeTree(temporary)
                     throw Failure(message: "cannot replace \(output): \(reason)")
                 }
                 guard rename(temporary, outputPath) == 0 else {
                     let reason = String(cString: strerror(errno))
                     _ = rename(old, outputPath)
-                    try? FileManager.default.removeItem(atPath: temporary)
+                    removeTree(temporary)
                     throw Failure(message: "cannot replace \(output): \(reason)")
                 }
-                try? FileManager.default.removeItem(atPath: old)
+                removeTree(old)
             } else if rename(temporary, outputPath) != 0 {
                 let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(atPath: temporary)
+                removeTree(temporary)
                 throw Failure(message: "cannot create \(output): \(reason)")
             }
         }
@@ -208,36 +217,161 @@ public enum SiteWriter {
         if inputPath.hasPrefix(outputResolved.hasSuffix("/") ? outputResolved : outputResolved + "/") {
             throw Failure(message: "refusing to write the site into \(output): it contains the ADR directory; choose another --output")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: outputPath, isDirectory: &isDirectory) else {
+        var st = stat()
+        guard stat(outputPath, &st) == 0 else {
             if isSymbolicLink(outputPath) {
                 let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: outputPath)) ?? "?"
                 throw Failure(message: "refusing to write the site into \(output): it is a symbolic link to \(target), which does not exist")
             }
             return
         }
-        guard isDirectory.boolValue else {
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
             throw Failure(message: "refusing to write the site into \(output): it is a file, not a folder")
         }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: outputPath)) ?? []
-        if entries.isEmpty { return }
+        // Through a link to a folder too: that folder's content is what the build replaces.
+        let root = open(outputPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else { return }   // unreadable: as an empty folder, as before
+        guard let rootDir = fdopendir(root) else { close(root); return }
+        defer { closedir(rootDir) }
+        var isEmpty = true
+        while let entry = readdir(rootDir) {
+            if !isDotOrDotDot(entry) { isEmpty = false; break }
+        }
+        if isEmpty { return }
         guard let manifestText = try? String(contentsOfFile: joinPath(outputPath, marker), encoding: .utf8) else {
             throw Failure(message: "refusing to write the site into \(output): the folder is not empty and was not written by adrsite (it has no \(marker) file); choose an empty or new folder")
         }
-        let manifest = Set(manifestText.split(separator: "\n").dropFirst().map(String.init))
+        let manifest = manifestEntries(manifestText)
         var foreign: [String] = []
-        if let walker = FileManager.default.enumerator(atPath: outputPath) {
-            while let path = walker.nextObject() as? String {
-                // lstat: a symbolic link, even to a folder, is a file adrsite did not write.
-                var st = stat()
-                let isDirectory = lstat(joinPath(outputPath, path), &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-                if !isDirectory && !manifest.contains(path) { foreign.append(path) }
-            }
-        }
+        rewinddir(rootDir)
+        collectForeign(rootDir, fd: root, relative: "", manifest: manifest, into: &foreign)
         if !foreign.isEmpty {
             let shown = foreign.sorted().prefix(5).joined(separator: ", ") + (foreign.count > 5 ? ", …" : "")
             throw Failure(message: "refusing to replace \(output): it holds files adrsite did not write (\(shown)); move them elsewhere first")
         }
+    }
+
+    /// The files a marker lists: every line after the first, as slices of `text` (no copies).
+    static func manifestEntries(_ text: String) -> Set<Substring> {
+        var text = text
+        let offsets = text.withUTF8 { bytes -> [Int]? in
+            // A line feed is a character of its own except after a carriage return ("\r\n" is one
+            // character): without one, splitting the bytes at line feeds splits the characters.
+            guard let base = bytes.baseAddress, memchr(base, 0x0D, bytes.count) == nil else { return nil }
+            var offsets: [Int] = []
+            offsets.reserveCapacity(bytes.count / 24)
+            var at = 0
+            while at < bytes.count, let found = memchr(base + at, 0x0A, bytes.count - at) {
+                let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+                offsets.append(end)
+                at = end + 1
+            }
+            offsets.append(bytes.count)
+            return offsets
+        }
+        guard let offsets else {
+            return Set(text.split(separator: "\n").dropFirst())
+        }
+        var entries = Set<Substring>(minimumCapacity: offsets.count)
+        let utf8 = text.utf8
+        var start = 0
+        var first = true
+        for end in offsets {
+            if end > start {
+                if first {
+                    first = false
+                } else {
+                    entries.insert(Substring(utf8[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)]))
+                }
+            }
+            start = end + 1
+        }
+        return entries
+    }
+
+    /// Adds to `foreign` every entry under the folder open as `dir` (whose descriptor is `fd`)
+    /// that is not a folder and not in the manifest. A symbolic link counts as a file, even to a
+    /// folder, and is never followed: adrsite writes none.
+    private static func collectForeign(_ dir: OpaquePointer, fd: Int32, relative: String, manifest: Set<Substring>,
+                                       into foreign: inout [String]) {
+        while let entry = readdir(dir) {
+            if isDotOrDotDot(entry) { continue }
+            let name = entryName(entry)
+            let path = relative.isEmpty ? String(cString: name) : relative + "/" + String(cString: name)
+            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                isDirectory = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            if !isDirectory {
+                if !manifest.contains(Substring(path)) { foreign.append(path) }
+                continue
+            }
+            let sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard sub >= 0 else { continue }
+            guard let subDir = fdopendir(sub) else { close(sub); continue }
+            collectForeign(subDir, fd: sub, relative: path, manifest: manifest, into: &foreign)
+            closedir(subDir)
+        }
+    }
+
+    /// Removes `path` and everything under it, like `rm -rf` but never following a symbolic link:
+    /// a link, at the top or inside, is removed itself. Only for folders adrsite made (its
+    /// temporary folders, and the previous site once swapped out). Best effort.
+    static func removeTree(_ path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { unlink(path); return }
+        for _ in 0..<3 {
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if fd < 0 {
+                // Replaced by a link or a file since the lstat: remove that, never what it leads to.
+                if errno == ELOOP || errno == ENOTDIR { unlink(path) }
+                return
+            }
+            removeContents(fd)
+            // Entries removed while listing may hide others from readdir: list again if need be.
+            if rmdir(path) == 0 || errno != ENOTEMPTY { return }
+        }
+    }
+
+    /// Removes everything in the folder open as `fd`, and closes `fd`.
+    private static func removeContents(_ fd: Int32) {
+        guard let dir = fdopendir(fd) else { close(fd); return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            if isDotOrDotDot(entry) { continue }
+            let name = entryName(entry)
+            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                isDirectory = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            if !isDirectory {
+                if unlinkat(fd, name, 0) == 0 || errno != EISDIR { continue }
+                // A folder after all (it replaced the file meanwhile): removed below.
+            }
+            for _ in 0..<3 {
+                let sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if sub < 0 {
+                    if errno == ELOOP || errno == ENOTDIR { unlinkat(fd, name, 0) }
+                    break
+                }
+                removeContents(sub)
+                if unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno != ENOTEMPTY { break }
+            }
+        }
+    }
+
+    /// The entry's name, a C string that lives as long as the entry (until the next readdir).
+    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+            .assumingMemoryBound(to: CChar.self)
+    }
+
+    private static func isDotOrDotDot(_ entry: UnsafeMutablePointer<dirent>) -> Bool {
+        let name = entryName(entry)
+        return name[0] == 0x2E && (name[1] == 0 || (name[1] == 0x2E && name[2] == 0))
     }
 
     // MARK: - File system helpers
@@ -288,16 +422,52 @@ public enum SiteWriter {
         return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
     }
 
-    static func isSafeRelativePath(_ path: String) -> Bool {
-        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..") && !path.contains("\0")
+    static func isSafeRelativePath(_ path: String) -> Bool { scanRelativePath(path).safe }
+
+    /// One pass over the bytes of a path of the site: whether it is safe (not empty, not absolute,
+    /// no NUL byte, no `..` component, read as the file system reads it), whether it is ASCII,
+    /// and the offset of its last `/` (-1 when none).
+    static func scanRelativePath(_ path: String) -> (safe: Bool, ascii: Bool, lastSlash: Int) {
+        var path = path
+        let scan = path.withUTF8 { bytes -> (safe: Bool, ascii: Bool, lastSlash: Int) in
+            guard let first = bytes.first, first != UInt8(ascii: "/") else { return (false, true, -1) }
+            var componentStart = 0
+            var lastSlash = -1
+            var high: UInt8 = 0
+            for i in 0...bytes.count {
+                let byte = i < bytes.count ? bytes[i] : UInt8(ascii: "/")
+                high |= byte
+                if byte == 0 { return (false, true, -1) }
+                if byte == UInt8(ascii: "/") {
+                    if i - componentStart == 2 && bytes[componentStart] == UInt8(ascii: ".")
+                        && bytes[componentStart + 1] == UInt8(ascii: ".") {
+                        return (false, true, -1)
+                    }
+                    componentStart = i + 1
+                    if i < bytes.count { lastSlash = i }
+                }
+            }
+            return (true, high < 0x80, lastSlash)
+        }
+        if !scan.safe || scan.ascii { return scan }
+        // Beyond ASCII, the check as written on characters must pass as well.
+        let safe = !path.hasPrefix("/") && !path.split(separator: "/").contains("..") && !path.contains("\0")
+        return (safe, false, scan.lastSlash)
     }
 
     static func removeStaleTemporaries(parent: String, name: String) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        guard let dir = opendir(parent) else { return }
+        var entries: [String] = []
+        while let entry = readdir(dir) {
+            if !isDotOrDotDot(entry) { entries.append(String(cString: entryName(entry))) }
+        }
+        closedir(dir)
         for entry in entries where entry.hasPrefix(".\(name).adrsite-tmp-") || entry.hasPrefix(".\(name).adrsite-old-") {
             let path = joinPath(parent, entry)
-            if FileManager.default.fileExists(atPath: joinPath(path, marker)) {
-                try? FileManager.default.removeItem(atPath: path)
+            // Only a folder that carries adrsite's marker.
+            var st = stat()
+            if stat(joinPath(path, marker), &st) == 0 {
+                removeTree(path)
             }
         }
     }
@@ -309,9 +479,9 @@ public enum SiteWriter {
     }
 
     static func makeDirectories(_ path: String) throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            if isDir.boolValue { return }
+        var st = stat()
+        if stat(path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFDIR { return }
             throw Failure(message: "cannot create folder \(path): a file of that name exists")
         }
         try makeDirectories(parentDirectory(path))
@@ -319,7 +489,7 @@ public enum SiteWriter {
     }
 
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
         var closed = false
         defer { if !closed { close(fd) } }

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -89,43 +90,107 @@ public enum Loader {
         walker.walk(relative: "")
         walker.walkLinkedFolders()
         walker.addLinkedFiles()
-        var markdown = walker.markdown.sorted()
+        let markdown = walker.markdown.sorted()
         result.assets = walker.assets.sorted()
         result.diagnostics = walker.diagnostics
         result.excluded = walker.excluded
 
         // Decide which Markdown files are decisions; the rest is excluded, with a reason.
-        let byFolder = Dictionary(grouping: markdown, by: { parentPath($0) })
+        var byFolder: [String: [String]]?
         var keep: [String] = []
+        keep.reserveCapacity(markdown.count)
         for path in markdown {
-            if let reason = exclusionReason(path, siblings: byFolder[parentPath(path)] ?? []) {
+            if isPlainDecisionName(path) { keep.append(path); continue }
+            if byFolder == nil { byFolder = Dictionary(grouping: markdown, by: { parentPath($0) }) }
+            if let reason = exclusionReason(path, siblings: byFolder?[parentPath(path)] ?? []) {
                 result.excluded.append(Exclusion(path: path, reason: reason))
             } else {
                 keep.append(path)
             }
         }
-        markdown = keep
-        for path in markdown {
-            let full = joinPath(root, path)
-            if let unchanged = options.unchanged {
-                var st = stat()
-                if stat(full, &st) == 0 {
-                    let stamp = FileStamp(st)
-                    if unchanged(path, stamp) {
-                        result.sources.append(SourceFile(path: path, bytes: [], stamp: stamp, reused: true))
-                        continue
-                    }
-                }
-            }
-            switch readFile(full, limit: options.maxFileSize) {
-            case .success(let (bytes, stamp)):
-                result.sources.append(SourceFile(path: path, bytes: bytes, stamp: stamp))
+        let paths = keep
+        // Read on all cores, each file into its own slot; the results are then taken in order.
+        let slots = ResultSlots<Result<SourceFile, ReadProblem>>(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            slots.set(index, readSource(paths[index], root: root, options: options))
+        }
+        result.sources.reserveCapacity(paths.count)
+        for (path, outcome) in zip(paths, slots.values) {
+            switch outcome {
+            case .success(let source):
+                result.sources.append(source)
             case .failure(let problem):
                 result.diagnostics.append(.warning(path, problem.message))
             }
         }
         result.excluded.sort { $0.path < $1.path }
         return result
+    }
+
+    /// One Markdown file: not read again when the caller has it (`Options.unchanged`).
+    private static func readSource(_ path: String, root: String, options: Options) -> Result<SourceFile, ReadProblem> {
+        let full = joinPath(root, path)
+        if let unchanged = options.unchanged {
+            var st = stat()
+            if stat(full, &st) == 0 {
+                let stamp = FileStamp(st)
+                if unchanged(path, stamp) {
+                    return .success(SourceFile(path: path, bytes: [], stamp: stamp, reused: true))
+                }
+            }
+        }
+        switch readFile(full, limit: options.maxFileSize) {
+        case .success(let (bytes, stamp)):
+            return .success(SourceFile(path: path, bytes: bytes, stamp: stamp))
+        case .failure(let problem):
+            return .failure(problem)
+        }
+    }
+
+    /// Names that `exclusionReason` looks at (lowercased stems), besides anything with `template`.
+    private static let specialStems: Set<String> = [
+        "readme", "index", "_index", "summary", "_sidebar",
+        "contributing", "changelog", "license", "licence", "code_of_conduct", "security", "authors", "notice",
+    ]
+
+    private static let templateBytes = Array("template".utf8)
+    private static let markdownExtension = Array(".markdown".utf8)
+    private static let mdExtension = Array(".md".utf8)
+
+    /// True when `exclusionReason` certainly returns nil for `path`, found cheaply: an ASCII
+    /// path with no `template` in it (any case) whose stem is none of `specialStems`. Otherwise
+    /// false, and `exclusionReason` decides.
+    static func isPlainDecisionName(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes -> Bool in
+            guard let last = bytes.last, last != UInt8(ascii: "/") else { return false }
+            var nameStart = 0
+            let template = templateBytes
+            var matched = 0
+            for (i, byte) in bytes.enumerated() {
+                if byte >= 0x80 { return false }
+                if byte == UInt8(ascii: "/") { nameStart = i + 1 }
+                let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                // Only a `t` can start "template" again after a mismatch (its sole border is `t`,
+                // which cannot be followed by anything but the `e` that completes it).
+                matched = lower == template[matched] ? matched + 1 : (lower == template[0] ? 1 : 0)
+                if matched == template.count { return false }
+            }
+            var stemEnd = bytes.count
+            func endsWith(_ suffix: [UInt8]) -> Bool {
+                guard stemEnd - nameStart >= suffix.count else { return false }
+                for (k, c) in suffix.enumerated() {
+                    let byte = bytes[stemEnd - suffix.count + k]
+                    if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != c { return false }
+                }
+                return true
+            }
+            if endsWith(markdownExtension) { stemEnd -= 9 } else if endsWith(mdExtension) { stemEnd -= 3 }
+            // The longest special stem has 15 characters.
+            if stemEnd - nameStart > 15 { return true }
+            let stem = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameStart..<stemEnd]), as: UTF8.self)
+            return !specialStems.contains(stem.lowercased())
+        }
     }
 
     /// Why a Markdown file is not a decision, or nil when it is one.
@@ -194,7 +259,7 @@ public enum Loader {
         /// Folders reached through a symbolic link, walked after the rest.
         var linkedFolders: [(String, DirectoryID)] = []
         var markdown: [String] = []
-        /// Markdown files read so far, by device and inode.
+        /// Markdown files read so far, by device and inode (filled in by `addLinkedFiles`).
         var files: [DirectoryID: String] = [:]
         var linkedFiles: [(String, DirectoryID)] = []
         var assets: [String] = []
@@ -233,7 +298,7 @@ public enum Loader {
                 diagnostics.append(.warning(relative, "cannot read directory: \(errnoText())"))
                 return
             }
-            var names: [String] = []
+            var entries: [(name: String, type: UInt8)] = []
             while let entry = readdir(dir) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
                     let bytes = raw.bindMemory(to: UInt8.self)
@@ -241,16 +306,26 @@ public enum Loader {
                     return String(decoding: bytes[0..<length], as: UTF8.self)
                 }
                 if name == "." || name == ".." { continue }
-                names.append(name)
+                entries.append((name, entry.pointee.d_type))
             }
             closedir(dir)
-            if !relative.isEmpty && names.contains(Loader.outputMarker) {
+            if !relative.isEmpty && entries.contains(where: { $0.name == Loader.outputMarker }) {
                 excluded.append(Exclusion(path: relative, reason: "a site written by adrsite"))
                 return
             }
-            for name in names.sorted() {
+            entries.sort { $0.name < $1.name }
+            for (name, type) in entries {
                 if name.hasPrefix(".") || name == "node_modules" { continue }
                 let rel = relative.isEmpty ? name : relative + "/" + name
+                if type == UInt8(DT_REG) {
+                    // A regular file (readdir says so without a stat): no need to look further.
+                    // Its identity is needed only against links to Markdown files (`addLinkedFiles`).
+                    if isMarkdownName(name) { markdown.append(rel) } else { assets.append(rel) }
+                    continue
+                }
+                if type != UInt8(DT_DIR) && type != UInt8(DT_LNK) && type != UInt8(DT_UNKNOWN) {
+                    continue   // a device, pipe or socket: neither read nor copied
+                }
                 let full = joinPath(root, rel)
                 var st = stat()
                 guard lstat(full, &st) == 0 else {
@@ -290,7 +365,6 @@ public enum Loader {
                         // Read after the real files, so a decision is read under its own name.
                         linkedFiles.append((rel, DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))))
                     } else {
-                        files[DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))] = rel
                         markdown.append(rel)
                     }
                 }
@@ -299,6 +373,14 @@ public enum Loader {
 
         /// Markdown files reached through a symbolic link, unless the file was read already.
         mutating func addLinkedFiles() {
+            guard !linkedFiles.isEmpty else { return }
+            // The identity of every real Markdown file, in the order they were found.
+            for rel in markdown {
+                var st = stat()
+                if lstat(joinPath(root, rel), &st) == 0 {
+                    files[DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))] = rel
+                }
+            }
             for (rel, id) in linkedFiles {
                 if let first = files[id] {
                     diagnostics.append(.warning(rel, "symbolic link to `\(first)`, which is already read; not read twice"))
@@ -324,7 +406,8 @@ public enum Loader {
         if size > limit {
             return .failure(ReadProblem(message: "file is \(size) bytes, larger than the limit of \(limit) bytes; skipped"))
         }
-        var bytes = [UInt8](repeating: 0, count: size)
+        // One byte more than the size, so that the read that finds the end needs no more room.
+        var bytes = [UInt8](repeating: 0, count: size + 1)
         var filled = 0
         while true {
             if filled == bytes.count {
