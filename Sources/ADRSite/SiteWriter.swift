@@ -127,6 +127,9 @@ public enum SiteWriter {
                 // Folders are made under the lock: another thread may write into the same one.
                 lock.lock()
                 defer { lock.unlock() }
+                // After abort (an interrupt, from another thread) or commit, nothing more is
+                // written: making a folder would bring back the removed temporary folder.
+                if finished { throw Failure(message: "the build was stopped") }
                 if !madeFolders.contains(dir) {
                     try makeDirectories(dir)
                     madeFolders.insert(dir)
