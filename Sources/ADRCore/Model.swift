@@ -170,7 +170,11 @@ public enum LinkTarget: Sendable, Hashable {
 }
 
 /// A decision of the linked log.
-public struct Decision: Sendable {
+///
+/// A class, not a struct: pages, JSON and the index read each decision many times, and a copy
+/// of a struct this size costs a retain of each of its parts. The link pass fills it in; after
+/// that it is only read (hence `@unchecked Sendable`).
+public final class Decision: @unchecked Sendable {
     /// Stable, URL-safe, unique: derived from the file path, never from a position.
     public var id: String
     /// Page path relative to the site root.
@@ -188,6 +192,14 @@ public struct Decision: Sendable {
     /// The status category after the link pass: a decision that another one says it supersedes
     /// counts as superseded even when its own status line was not updated.
     public var statusCategory: StatusCategory
+
+    public init(id: String, url: String, parsed: ParsedDecision, followUps: [FollowUp], statusCategory: StatusCategory) {
+        self.id = id
+        self.url = url
+        self.parsed = parsed
+        self.followUps = followUps
+        self.statusCategory = statusCategory
+    }
 
     public var source: String { parsed.source }
     public var number: Int? { parsed.number }
