@@ -38,8 +38,16 @@ struct Context: Sendable {
             }
         }
         self.addresses = addresses
-        self.refCache = log.decisions.map { .object(Context.makeRef($0)) }
-        self.summaries = log.decisions.map { $0.parsed.document.summary() }
+        // Made on all cores: both read every decision.
+        let count = log.decisions.count
+        let refs = ResultBox<TemplateValue>(count: count), summaries = ResultBox<String>(count: count)
+        let decisions = log.decisions
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            refs.set(i, .object(Context.makeRef(decisions[i])))
+            summaries.set(i, decisions[i].parsed.document.summary())
+        }
+        self.refCache = refs.values
+        self.summaries = summaries.values
     }
 
     // MARK: - Shared values

@@ -43,15 +43,17 @@ public enum SiteRenderer {
             ?? Array(log.decisions.indices)
         let failure = FirstError()
 
-        // Decision pages (with their badges) in parallel, each independent of the others; the
-        // pages about the whole log are one more piece of work among them.
-        DispatchQueue.concurrentPerform(iterations: chosen.count + 1) { k in
+        // The pages about the whole log first (each is large: the index and decisions.json of a
+        // big log take as long as many decision pages), then decision pages with their badges;
+        // all of them in parallel, each independent of the others.
+        let shared = sharedFiles(log, context: context, theme: theme, options: options, blocked: blocked)
+        DispatchQueue.concurrentPerform(iterations: shared.count + chosen.count) { k in
             guard !failure.isSet else { return }
             do {
-                if k == chosen.count {
-                    try renderShared(log, context: context, theme: theme, options: options, blocked: blocked, sink: sink)
+                if k < shared.count {
+                    for file in shared[k]() { try sink(file) }
                 } else {
-                    let i = chosen[k]
+                    let i = chosen[k - shared.count]
                     try sink(context.decisionPage(i))
                     let d = log.decisions[i]
                     try sink(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
@@ -63,39 +65,47 @@ public enum SiteRenderer {
         if let error = failure.error { throw error }
     }
 
-    /// The files about the whole log, the theme's files and the copied attachments.
-    private static func renderShared(_ log: DecisionLog, context: Context, theme: Theme, options: SiteOptions,
-                                     blocked: Set<String>, sink: (OutputFile) throws -> Void) throws {
-        try sink(OutputFile(path: "index.html", bytes: context.indexPage()))
-        try sink(OutputFile(path: "follow-ups.html", bytes: context.followUpsPage()))
-        try sink(OutputFile(path: "404.html", bytes: context.notFoundPage()))
-        try sink(OutputFile(path: "feed.xml", bytes: context.feed()))
-        if options.baseURL != nil {
-            try sink(OutputFile(path: "sitemap.xml", bytes: context.sitemap()))
-        }
-        try sink(OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log)))
-        let search = context.searchIndex()
-        try sink(OutputFile(path: "search.json", bytes: search))
-        // The same index as a script: the search box loads it with a <script> tag, which,
-        // unlike fetch(), also works when the site is opened from file://.
-        try sink(OutputFile(path: "assets/search-index.js",
-                            bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8)))
-        try sink(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
-        try sink(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
-        for asset in theme.extraAssets {
-            try sink(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
-        }
-        try sink(OutputFile(path: ".nojekyll", bytes: []))
-        // Images and attachments the decisions reference, at their relative paths.
-        var referenced = Set<String>()
-        for d in log.decisions {
-            for target in d.linkTargets.values {
-                if case .asset(let path, _) = target { referenced.insert(path) }
+    /// The files about the whole log, the theme's files and the copied attachments, as
+    /// separate pieces of work.
+    private static func sharedFiles(_ log: DecisionLog, context: Context, theme: Theme, options: SiteOptions,
+                                    blocked: Set<String>) -> [@Sendable () -> [OutputFile]] {
+        var work: [@Sendable () -> [OutputFile]] = [
+            { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log))] },
+            { [OutputFile(path: "index.html", bytes: context.indexPage())] },
+            {
+                let search = context.searchIndex()
+                // The same index as a script: the search box loads it with a <script> tag, which,
+                // unlike fetch(), also works when the site is opened from file://.
+                return [OutputFile(path: "search.json", bytes: search),
+                        OutputFile(path: "assets/search-index.js",
+                                   bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8))]
+            },
+            { [OutputFile(path: "follow-ups.html", bytes: context.followUpsPage())] },
+            {
+                var files = [OutputFile(path: "404.html", bytes: context.notFoundPage()),
+                             OutputFile(path: "feed.xml", bytes: context.feed())]
+                if options.baseURL != nil { files.append(OutputFile(path: "sitemap.xml", bytes: context.sitemap())) }
+                files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
+                files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
+                for asset in theme.extraAssets {
+                    files.append(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
+                }
+                files.append(OutputFile(path: ".nojekyll", bytes: []))
+                return files
+            },
+        ]
+        work.append {
+            // Images and attachments the decisions reference, at their relative paths.
+            var referenced = Set<String>()
+            for d in log.decisions {
+                for target in d.linkTargets.values {
+                    if case .asset(let path, _) = target { referenced.insert(path) }
+                }
             }
+            return referenced.sorted().filter { !blocked.contains($0) }
+                .map { OutputFile(path: $0, copyFrom: joinPath(log.root, $0)) }
         }
-        for path in referenced.sorted() where !blocked.contains(path) {
-            try sink(OutputFile(path: path, copyFrom: joinPath(log.root, path)))
-        }
+        return work
     }
 
     /// The site title: the option, else the H1 of the log's README.md or index.md.

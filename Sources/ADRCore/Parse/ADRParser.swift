@@ -286,16 +286,29 @@ struct Reader {
             for line in run.lines where !readKeyValue(run, line) { allMetadata = false }
             if allMetadata { metadataBlocks.append(block) }
         }
-        var typedMentionOffsets = Set<Int>()
+        // One pass over the words: relation statements, follow-up references and mentions all
+        // start a word, and only words starting with a few letters can start one.
+        var typedMentionOffsets: [Int] = []
+        var mentionCandidates: [Int] = []
+        var insideLink = false
         var i = 0
-        while i < b.count {
-            // Relation statements: keyword, then one or more targets.
-            if let (type, end) = Scan.relationKeyword(b, at: i) {
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            let cls = Scan.byteClass[Int(c)]
+            if cls == 0 {
+                // Not part of a word: link markers switch the "inside a link" state.
+                if c == InlineRun.linkStart { insideLink = true } else if c == InlineRun.linkEnd { insideLink = false }
+                i += 1
+                continue
+            }
+            if cls & Scan.startsKeyword != 0, let (type, end) = Scan.relationKeyword(b, at: i) {
+                // Relation statements: keyword, then one or more targets.
                 var j = end
                 var found = false
                 while true {
                     Scan.skipSeparators(b, &j)
-                    guard j < b.count else { break }
+                    guard j < n else { break }
                     if b[j] == InlineRun.linkStart, let link = run.link(startingAt: j) {
                         typedLinkNodes[link.node] = type
                         j = link.end + 1
@@ -303,53 +316,46 @@ struct Reader {
                     } else if let (number, mEnd) = Scan.mention(b, at: j) {
                         let pos = run.position(of: j)
                         others.append(Reference(type: type, target: .number(number), line: pos.line, column: pos.column))
-                        typedMentionOffsets.insert(j)
+                        typedMentionOffsets.append(j)
                         j = mEnd
                         found = true
                     } else {
                         break
                     }
                 }
-                i = found ? j : end
-                continue
+                if found {
+                    // The statement's own link markers are passed over: update the link state.
+                    for k in i..<j where b[k] == InlineRun.linkStart || b[k] == InlineRun.linkEnd {
+                        insideLink = b[k] == InlineRun.linkStart
+                    }
+                    i = j
+                    continue
+                }
             }
             // "follow-up 2 of ADR-0007", "follow-ups 1 and 3 of [ADR-7](…)"
-            if Scan.lower(b[i]) == UInt8(ascii: "f"), let ref = followUpReference(run, at: i) {
+            if cls & Scan.startsFollowUp != 0, let ref = followUpReference(run, at: i) {
                 for r in ref.refs { result.followUpReferences.append(r) }
-                if let offset = ref.mentionOffset { typedMentionOffsets.insert(offset) }
+                if let offset = ref.mentionOffset { typedMentionOffsets.append(offset) }
+                for k in i..<ref.end where b[k] == InlineRun.linkStart || b[k] == InlineRun.linkEnd {
+                    insideLink = b[k] == InlineRun.linkStart
+                }
                 i = ref.end
                 continue
             }
-            // Statements start at word starts: skip the rest of a word at once.
-            if Scan.isAlnum(b[i]) {
-                i += 1
-                while i < b.count && Scan.isAlnum(b[i]) { i += 1 }
-                continue
-            }
-            i += 1
-        }
-        // Mentions outside links and outside relation statements.
-        var insideLink = false
-        i = 0
-        while i < b.count {
-            let c = b[i]
-            if c == InlineRun.linkStart { insideLink = true; i += 1; continue }
-            if c == InlineRun.linkEnd { insideLink = false; i += 1; continue }
-            if !insideLink && (c == UInt8(ascii: "A") || c == UInt8(ascii: "a")), let (number, end) = Scan.mention(b, at: i) {
-                if !typedMentionOffsets.contains(i) {
-                    let pos = run.position(of: i)
-                    mentions.append(Reference(type: .mentions, target: .number(number), line: pos.line, column: pos.column))
-                }
+            // A mention outside links: `ADR-12`.
+            if cls & Scan.startsMention != 0 && !insideLink, let (_, end) = Scan.mention(b, at: i) {
+                mentionCandidates.append(i)
                 i = end
                 continue
             }
-            // A mention starts a word: skip the rest of a word at once.
-            if Scan.isAlnum(c) {
-                i += 1
-                while i < b.count && Scan.isAlnum(b[i]) { i += 1 }
-                continue
-            }
+            // Skip the rest of the word.
             i += 1
+            while i < n && Scan.byteClass[Int(b[i])] != 0 { i += 1 }
+        }
+        for offset in mentionCandidates where !typedMentionOffsets.contains(offset) {
+            guard let (number, _) = Scan.mention(b, at: offset) else { continue }
+            let pos = run.position(of: offset)
+            mentions.append(Reference(type: .mentions, target: .number(number), line: pos.line, column: pos.column))
         }
         for link in run.links where isCandidateLink(link.url) {
             links.append(Reference(type: .linksTo, target: .url(link.url), line: Int(link.line),

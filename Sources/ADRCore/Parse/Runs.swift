@@ -211,6 +211,26 @@ enum Scan {
     }
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
 
+    /// Bits of `byteClass`: part of a word; may start a relation keyword, a follow-up
+    /// reference or a mention.
+    static let inWord: UInt8 = 1, startsKeyword: UInt8 = 2, startsFollowUp: UInt8 = 4, startsMention: UInt8 = 8
+
+    /// For each byte, what a word starting with it may be (0: not a word byte).
+    static let byteClass: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for b in 0..<256 where isAlnum(UInt8(b)) { t[b] = inWord }
+        for entry in relationKeywords {
+            let c = entry.0[0]
+            t[Int(c)] |= startsKeyword
+            t[Int(c) - 32] |= startsKeyword
+        }
+        t[Int(UInt8(ascii: "f"))] |= startsFollowUp
+        t[Int(UInt8(ascii: "F"))] |= startsFollowUp
+        t[Int(UInt8(ascii: "a"))] |= startsMention
+        t[Int(UInt8(ascii: "A"))] |= startsMention
+        return t
+    }()
+
     /// Does `word` (lowercase ASCII) start at `i`?
     static func matches(_ b: [UInt8], _ i: Int, _ word: [UInt8]) -> Bool {
         guard i + word.count <= b.count else { return false }
