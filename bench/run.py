@@ -127,8 +127,10 @@ def git_revision():
 
 
 def build_adrsite(scratch_path):
-    """`swift build -c release` (with --scratch-path when given); returns the binary's path."""
-    command = ["swift", "build", "-c", "release"]
+    """The release build as it is shipped: `swift build -c release --static-swift-stdlib` (the
+    Swift runtime and Foundation linked in, so the binary starts without ~50 shared libraries;
+    needs Debian's libcurl4-openssl-dev), with --scratch-path when given; returns the binary."""
+    command = ["swift", "build", "-c", "release", "--static-swift-stdlib"]
     if scratch_path:
         command += ["--scratch-path", scratch_path]
     log(f"== building adrsite: {shlex.join(command)} (in {REPO})")

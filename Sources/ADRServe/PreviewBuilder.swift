@@ -29,6 +29,8 @@ final class PreviewBuilder: @unchecked Sendable {
         var decisionCount: Int
         /// False when nothing the site is made of changed (the event was a no-op save).
         var changed = true
+        /// How long each stage took.
+        var stages = ""
     }
 
     let settings: Settings
@@ -37,6 +39,8 @@ final class PreviewBuilder: @unchecked Sendable {
     private var pages: [String: OutputFile] = [:]   // decision pages and badges, by site path
     private var pageOwner: [String: [String]] = [:]   // decision id -> its paths in `pages`
     private var theme: Theme?
+    /// decisions.json objects and search entries of the last build.
+    private let renderCache = RenderCache()
     private var lastSourceCount = -1
     private var lastAssets: [String] = []
     private var themeStamp: [String: FileStamp] = [:]
@@ -76,7 +80,10 @@ final class PreviewBuilder: @unchecked Sendable {
         // in the last two seconds are read again and compared by content (as git does).
         let recent = Int64(Date().timeIntervalSince1970) - 2
         loadOptions.unchanged = { path, stamp in known[path] == stamp && stamp.modified < recent }
+        var timings = Timings()
+        var lap = timings.start()
         let loaded = Loader.load(settings.directory, options: loadOptions)
+        timings.lap("load", &lap)
         if loaded.diagnostics.contains(where: { $0.severity == .error }) {
             return Result(files: nil, diagnostics: loaded.diagnostics, duration: ContinuousClock.now - clock,
                           pagesRendered: 0, filesParsed: 0, decisionCount: 0)
@@ -102,6 +109,7 @@ final class PreviewBuilder: @unchecked Sendable {
             }
         }
         let outcomes = Pipeline.parse(fresh)
+        timings.lap("parse", &lap)
         var changedSources = Set<String>()
         for (source, outcome) in zip(fresh, outcomes) {
             if let stamp = source.stamp { next[source.path] = (stamp, hashes[source.path] ?? 0, outcome) }
@@ -117,16 +125,20 @@ final class PreviewBuilder: @unchecked Sendable {
         // Link the whole log.
         let ordered = loaded.sources.compactMap { parsed[$0.path]?.outcome }
         let log = Pipeline.link(loaded: loaded, outcomes: ordered, options: settings.pipeline.link)
+        timings.lap("link", &lap)
         diagnostics += log.diagnostics
 
         // Render what changed.
         let siteTitle = SiteRenderer.title(for: log, options: settings.site)
         let newSignatures = SiteRenderer.pageSignatures(log, siteTitle: siteTitle)
+        timings.lap("signatures", &lap)
         var toRender = Set<String>()
         for d in log.decisions where themeChanged || changedSources.contains(d.source) || signatures[d.id] != newSignatures[d.id] {
             toRender.insert(d.id)
         }
-        let rendered = SiteRenderer.render(log, theme: theme, options: settings.site, siteTitle: siteTitle, pages: toRender)
+        let rendered = SiteRenderer.render(log, theme: theme, options: settings.site, siteTitle: siteTitle,
+                                           pages: toRender, cache: renderCache)
+        timings.lap("render", &lap)
         signatures = newSignatures
 
         // Pages of decisions that are gone go too.
@@ -151,7 +163,7 @@ final class PreviewBuilder: @unchecked Sendable {
         for (path, file) in pages { files[path] = file }
         return Result(files: files, diagnostics: diagnostics.sorted(), duration: ContinuousClock.now - clock,
                       pagesRendered: toRender.count, filesParsed: fresh.count, decisionCount: log.decisions.count,
-                      changed: changed)
+                      changed: changed, stages: timings.summary)
     }
 
     /// Stamps of every file in the template folders.

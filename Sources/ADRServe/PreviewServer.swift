@@ -17,6 +17,8 @@ public final class PreviewServer: @unchecked Sendable {
         public var templateFolders: [String] = []
         /// How diagnostics are shown: `path` is made relative to the user's directory by the caller.
         public var displayPrefix = ""
+        /// Print how long each stage of a rebuild took.
+        public var showTimings = false
 
         public init(directory: String) { self.directory = directory }
     }
@@ -96,7 +98,7 @@ public final class PreviewServer: @unchecked Sendable {
         var changes = watcher.changes().makeAsyncIterator()
         while await changes.next() != nil {
             // Let a burst of events (an editor writing a temporary file and renaming it) settle.
-            try await Task.sleep(for: .milliseconds(15))
+            try await Task.sleep(for: .milliseconds(5))
             rebuild(initial: false)
         }
     }
@@ -128,6 +130,7 @@ public final class PreviewServer: @unchecked Sendable {
             + "\(result.pagesRendered) page\(result.pagesRendered == 1 ? "" : "s") rendered, "
             + "\(errorCount) error\(errorCount == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
         if broken { line += " — the last good site is still served" }
+        if settings.showTimings && !result.stages.isEmpty { line += " (\(result.stages))" }
         output(line)
         for l in lines { output(l) }
         hub.broadcast(event: "state", data: store.stateJSON())

@@ -20,7 +20,8 @@ struct Context: Sendable {
     /// The short summary of each decision (feed and search), made once per build.
     let summaries: [String]
 
-    init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String, blockedAssets: Set<String> = []) {
+    init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String, blockedAssets: Set<String> = [],
+         computeSummaries: Bool = true) {
         self.blockedAssets = blockedAssets
         self.log = log
         self.theme = theme
@@ -42,12 +43,12 @@ struct Context: Sendable {
         let count = log.decisions.count
         let refs = ResultBox<TemplateValue>(count: count), summaries = ResultBox<String>(count: count)
         let decisions = log.decisions
-        DispatchQueue.concurrentPerform(iterations: count) { i in
+        DispatchQueue.concurrentPerform(iterations: computeSummaries ? count : 0) { i in
             refs.set(i, .object(Context.makeRef(decisions[i])))
             summaries.set(i, decisions[i].parsed.document.summary())
         }
-        self.refCache = refs.values
-        self.summaries = summaries.values
+        self.refCache = computeSummaries ? refs.values : []
+        self.summaries = computeSummaries ? summaries.values : []
     }
 
     // MARK: - Shared values
@@ -344,23 +345,33 @@ struct Context: Sendable {
         return theme.render("sitemap", ["urls": .list(urls.map { ["loc": .string($0)] })])
     }
 
-    func searchIndex() -> [UInt8] {
-        var w = JSONWriter(pretty: false)
-        w.beginArray()
-        for d in log.decisions {
-            w.beginObject()
-            w.field("id", d.id)
-            w.field("url", SitePath.encode(d.url))
-            w.field("label", numberLabel(d) ?? d.date?.description ?? "")
-            w.field("title", d.title)
-            w.field("status", d.status)
-            w.field("statusCategory", d.statusCategory.rawValue)
-            w.field("date", d.date?.description)
-            w.field("tags", d.parsed.tags)
-            w.field("summary", summaries[index[d.id] ?? 0])
-            w.endObject()
+    /// The search index: `entries` are each decision's entry (see `searchEntry`).
+    func searchIndex(entries: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(entries.reduce(2) { $0 + $1.count + 1 })
+        for (k, entry) in entries.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: entry)
         }
-        w.endArray()
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// One decision's entry of the search index.
+    func searchEntry(_ i: Int) -> [UInt8] {
+        let d = log.decisions[i]
+        var w = JSONWriter(pretty: false, capacity: 512)
+        w.beginObject()
+        w.field("id", d.id)
+        w.field("url", SitePath.encode(d.url))
+        w.field("label", numberLabel(d) ?? d.date?.description ?? "")
+        w.field("title", d.title)
+        w.field("status", d.status)
+        w.field("statusCategory", d.statusCategory.rawValue)
+        w.field("date", d.date?.description)
+        w.field("tags", d.parsed.tags)
+        w.field("summary", summaries[i])
+        w.endObject()
         return w.bytes
     }
 

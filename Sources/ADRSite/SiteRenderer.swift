@@ -23,10 +23,12 @@ public enum SiteRenderer {
     /// `pages`: the ids of the decisions whose page and badge to render; nil renders all. The
     /// pages about the whole log (index, follow-ups, feed, JSON) are always rendered.
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
-                              pages only: Set<String>? = nil) -> [OutputFile] {
+                              pages only: Set<String>? = nil, cache: RenderCache? = nil) -> [OutputFile] {
         let collected = Collector()
         // The collector never throws.
-        try? render(log, theme: theme, options: options, siteTitle: siteTitle, pages: only) { collected.add($0) }
+        try? render(log, theme: theme, options: options, siteTitle: siteTitle, pages: only, cache: cache) {
+            collected.add($0)
+        }
         return collected.files.sorted { $0.path < $1.path }
     }
 
@@ -34,7 +36,7 @@ public enum SiteRenderer {
     /// threads at once), so a large site is written while it is rendered, not held in memory.
     /// The first error `sink` throws stops the rendering and is thrown.
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
-                              pages only: Set<String>? = nil,
+                              pages only: Set<String>? = nil, cache: RenderCache? = nil,
                               sink: @escaping @Sendable (OutputFile) throws -> Void) throws {
         // The link stage named the attachments that could run scripts; with --unsafe-html there are none.
         let blocked = options.unsafeHTML ? Set<String>() : log.blockedAssets
@@ -42,11 +44,13 @@ public enum SiteRenderer {
         let chosen = only.map { ids in log.decisions.indices.filter { ids.contains(log.decisions[$0].id) } }
             ?? Array(log.decisions.indices)
         let failure = FirstError()
+        let fragments = Fragments.make(log, context: context, chosen: chosen, cache: cache)
 
         // The pages about the whole log first (each is large: the index and decisions.json of a
         // big log take as long as many decision pages), then decision pages with their badges;
         // all of them in parallel, each independent of the others.
-        let shared = sharedFiles(log, context: context, theme: theme, options: options, blocked: blocked)
+        let shared = sharedFiles(log, context: context, theme: theme, options: options, blocked: blocked,
+                                 fragments: fragments)
         DispatchQueue.concurrentPerform(iterations: shared.count + chosen.count) { k in
             guard !failure.isSet else { return }
             do {
@@ -68,12 +72,12 @@ public enum SiteRenderer {
     /// The files about the whole log, the theme's files and the copied attachments, as
     /// separate pieces of work.
     private static func sharedFiles(_ log: DecisionLog, context: Context, theme: Theme, options: SiteOptions,
-                                    blocked: Set<String>) -> [@Sendable () -> [OutputFile]] {
+                                    blocked: Set<String>, fragments: Fragments) -> [@Sendable () -> [OutputFile]] {
         var work: [@Sendable () -> [OutputFile]] = [
-            { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log))] },
+            { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log, objects: fragments.json))] },
             { [OutputFile(path: "index.html", bytes: context.indexPage())] },
             {
-                let search = context.searchIndex()
+                let search = context.searchIndex(entries: fragments.search)
                 // The same index as a script: the search box loads it with a <script> tag, which,
                 // unlike fetch(), also works when the site is opened from file://.
                 return [OutputFile(path: "search.json", bytes: search),
@@ -129,21 +133,30 @@ extension SiteRenderer {
     /// file: its relations, follow-ups, neighbours and what the page shows of every decision it
     /// names. The preview server re-renders a page when its file or this hash changed.
     public static func pageSignatures(_ log: DecisionLog, siteTitle: String) -> [String: Int] {
-        let context = Context(log: log, theme: Theme.empty, options: SiteOptions(), siteTitle: siteTitle)
-        var out: [String: Int] = [:]
-        out.reserveCapacity(log.decisions.count)
-        func summary(_ id: String, into h: inout Hasher) {
-            h.combine(id)
-            guard let i = context.index[id] else { return }
-            let d = log.decisions[i]
-            h.combine(d.url); h.combine(d.title); h.combine(d.status); h.combine(d.statusCategory)
+        let context = Context(log: log, theme: Theme.empty, options: SiteOptions(), siteTitle: siteTitle,
+                              computeSummaries: false)
+        let count = log.decisions.count
+        let decisions = log.decisions
+        // What any page shows about a decision it names, hashed once per decision.
+        let shown = ResultBox<Int>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            let d = decisions[i]
+            var h = Hasher()
+            h.combine(d.id); h.combine(d.url); h.combine(d.title); h.combine(d.status); h.combine(d.statusCategory)
             h.combine(d.number); h.combine(d.date); h.combine(d.category)
+            shown.set(i, h.finalize())
         }
-        for (i, d) in log.decisions.enumerated() {
+        let shownHash = shown.values
+        @Sendable func summary(_ id: String, into h: inout Hasher) {
+            if let i = context.index[id] { h.combine(shownHash[i]) } else { h.combine(id) }
+        }
+        let signatures = ResultBox<Int>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            let d = decisions[i]
             var h = Hasher()
             h.combine(siteTitle)
-            h.combine(log.decisions.count)
-            summary(d.id, into: &h)
+            h.combine(count)
+            h.combine(shownHash[i])
             for l in d.links { h.combine(l.type); summary(l.target, into: &h) }
             for m in d.mentions { summary(m.target, into: &h) }
             for b in d.backlinks { h.combine(b.type); summary(b.source, into: &h) }
@@ -156,13 +169,71 @@ extension SiteRenderer {
                 case .asset(let path, let suffix): h.combine(path); h.combine(suffix)
                 }
             }
-            // Mentions are linked through the numbers that only one decision has.
-            for n in d.mentions.compactMap({ context.index[$0.target].map { log.decisions[$0].number } }) { h.combine(n) }
-            if i > 0 { summary(log.decisions[i - 1].id, into: &h) }
-            if i + 1 < log.decisions.count { summary(log.decisions[i + 1].id, into: &h) }
-            out[d.id] = h.finalize()
+            if i > 0 { h.combine(shownHash[i - 1]) }
+            if i + 1 < count { h.combine(shownHash[i + 1]) }
+            signatures.set(i, h.finalize())
         }
+        var out: [String: Int] = [:]
+        out.reserveCapacity(count)
+        for (i, value) in signatures.values.enumerated() { out[decisions[i].id] = value }
         return out
+    }
+}
+
+/// What the preview server keeps between builds: each decision's object of decisions.json and
+/// entry of the search index, by id. Those of decisions whose page is not rendered again are
+/// still right (they depend on less than the page does).
+public final class RenderCache: @unchecked Sendable {
+    fileprivate var json: [String: [UInt8]] = [:]
+    fileprivate var search: [String: [UInt8]] = [:]
+    public init() {}
+}
+
+/// Each decision's object of decisions.json and entry of the search index, made on all cores.
+struct Fragments: Sendable {
+    var json: [[UInt8]]
+    var search: [[UInt8]]
+
+    static func make(_ log: DecisionLog, context: Context, chosen: [Int], cache: RenderCache?) -> Fragments {
+        let count = log.decisions.count
+        var json = [[UInt8]](repeating: [], count: count)
+        var search = [[UInt8]](repeating: [], count: count)
+        var todo = chosen
+        if let cache {
+            let fresh = Set(chosen)
+            todo = []
+            for i in 0..<count {
+                let id = log.decisions[i].id
+                if !fresh.contains(i), let j = cache.json[id], let s = cache.search[id] {
+                    json[i] = j
+                    search[i] = s
+                } else {
+                    todo.append(i)
+                }
+            }
+        }
+        let madeJSON = ResultBox<[UInt8]>(count: todo.count), madeSearch = ResultBox<[UInt8]>(count: todo.count)
+        let decisions = log.decisions
+        let work = todo
+        DispatchQueue.concurrentPerform(iterations: work.count) { k in
+            madeJSON.set(k, DecisionsJSON.object(decisions[work[k]]))
+            madeSearch.set(k, context.searchEntry(work[k]))
+        }
+        let newJSON = madeJSON.values, newSearch = madeSearch.values
+        for (k, i) in todo.enumerated() {
+            json[i] = newJSON[k]
+            search[i] = newSearch[k]
+        }
+        if let cache {
+            var keptJSON: [String: [UInt8]] = [:], keptSearch: [String: [UInt8]] = [:]
+            for i in 0..<count {
+                keptJSON[decisions[i].id] = json[i]
+                keptSearch[decisions[i].id] = search[i]
+            }
+            cache.json = keptJSON
+            cache.search = keptSearch
+        }
+        return Fragments(json: json, search: search)
     }
 }
 

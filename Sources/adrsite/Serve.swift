@@ -23,6 +23,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Open the site in a browser.")
     var open = false
 
+    @Flag(help: "Print how long each stage of every rebuild took.")
+    var timings = false
+
     func run() async throws {
         let directory = try log.resolveDirectory()
         var settings = PreviewServer.Settings(directory: directory)
@@ -32,6 +35,7 @@ struct Serve: AsyncParsableCommand {
         settings.site = site.siteOptions(log)
         settings.templateFolders = site.templateFolders(for: directory)
         settings.displayPrefix = Console.displayPath(directory)
+        settings.showTimings = timings
         let server = PreviewServer(settings: settings) { line in Console.out(line) }
         let url: String
         do {

@@ -286,3 +286,50 @@ final class EventStream {
         }
     }
 }
+
+@Suite(.serialized) struct ServeIncrementalTests {
+    /// After edits that ripple through the log (a retitled decision others link to, a new
+    /// supersession, a removed file), every file served equals a fresh build of the same files.
+    @Test func `after edits, the served site equals a fresh build`() throws {
+        var files: [String: String] = [:]
+        for n in 1...12 {
+            let id = String(format: "%04d", n)
+            let link = n > 1 ? "See [ADR-\(String(format: "%04d", n - 1))](\(String(format: "%04d", n - 1))-d.md)." : "First."
+            files["adr/\(id)-d.md"] = "# \(n). Decision \(n)\n\nDate: 2024-01-\(String(format: "%02d", n))\n\n## Status\n\nAccepted\n\n## Context\n\n\(link)\n\n## Follow-Up Actions\n\n1. Do a thing.\n"
+        }
+        let dir = try makeFolder(files)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServeProcess(["adr"], in: dir)
+        defer { server.stop() }
+        let events = try EventStream(port: server.port)
+        _ = try events.next("state", timeout: 5)
+
+        func edit(_ name: String, _ text: String?) throws {
+            let path = dir + "/adr/" + name
+            if let text { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+            else { try FileManager.default.removeItem(atPath: path) }
+            _ = try events.next("reload", timeout: 5)
+        }
+        try edit("0005-d.md", "# 5. A new title for five\n\nDate: 2024-01-05\n\n## Status\n\nAccepted\n\n## Context\n\nSee [ADR-0004](0004-d.md).\n")
+        try edit("0007-d.md", "# 7. Decision 7\n\nDate: 2024-01-07\n\n## Status\n\nSuperseded by [ADR-0009](0009-d.md)\n")
+        try edit("0009-d.md", "# 9. Decision 9\n\nDate: 2024-01-09\n\n## Status\n\nAccepted\n\nSupersedes [ADR-0007](0007-d.md)\n\n## Context\n\nThis addresses follow-up 1 of [ADR-0003](0003-d.md).\n")
+        try edit("0012-d.md", nil)
+
+        let run = try Run.adrsite(["build", "adr", "-o", "fresh"], in: dir)
+        #expect(run.status == 0)
+        let fresh = FileManager.default.enumerator(atPath: dir + "/fresh")!.compactMap { $0 as? String }
+            .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".html") || $0.hasSuffix(".json") || $0.hasSuffix(".svg") || $0.hasSuffix(".xml")) }
+        #expect(fresh.count > 25)
+        for path in fresh.sorted() {
+            let expected = try String(contentsOfFile: dir + "/fresh/" + path, encoding: .utf8)
+            var served = try RawHTTP.get(port: server.port, path: "/" + path).body
+            // The only difference allowed: the reload script serve adds to pages.
+            if let start = served.range(of: "<script>\n(function () {\n  'use strict';\n  var box = null;"),
+               let end = served.range(of: "</script>", range: start.upperBound..<served.endIndex) {
+                served.removeSubrange(start.lowerBound..<end.upperBound)
+            }
+            #expect(served == expected, "\(path) differs from a fresh build")
+        }
+        #expect(try RawHTTP.get(port: server.port, path: "/0012-d.html").status == 404)
+    }
+}

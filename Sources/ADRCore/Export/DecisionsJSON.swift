@@ -3,14 +3,17 @@
 public enum DecisionsJSON {
     public static let schemaVersion = 1
 
-    public static func render(_ log: DecisionLog) -> [UInt8] {
-        var w = JSONWriter()
+    /// `objects`: each decision's object as `object(_:)` writes it, when the caller has them
+    /// (made in parallel, or kept from an earlier build); otherwise they are written here.
+    public static func render(_ log: DecisionLog, objects: [[UInt8]]? = nil) -> [UInt8] {
+        let parts = objects ?? log.decisions.map(object)
+        var w = JSONWriter(capacity: parts.reduce(4096) { $0 + $1.count + 8 })
         w.beginObject()
         w.field("schemaVersion", schemaVersion)
         w.field("generator", "adrsite \(adrsiteVersion)")
         w.key("decisions")
         w.beginArray()
-        for d in log.decisions { write(d, to: &w) }
+        for part in parts { w.rawValue(part) }
         w.endArray()
         w.key("diagnostics")
         w.beginArray()
@@ -28,6 +31,13 @@ public enum DecisionsJSON {
         var bytes = w.bytes
         bytes.append(0x0A)
         return bytes
+    }
+
+    /// One decision's object, indented for its place in the `decisions` array.
+    public static func object(_ d: Decision) -> [UInt8] {
+        var w = JSONWriter(baseDepth: 2, capacity: 4096)
+        write(d, to: &w)
+        return w.bytes
     }
 
     static func write(_ d: Decision, to w: inout JSONWriter) {

@@ -6,9 +6,20 @@ public struct JSONWriter {
     private var afterKey = false
     private let pretty: Bool
 
-    public init(pretty: Bool = true) {
+    /// `baseDepth`: the indentation the written value starts at, so that a value written on
+    /// its own can be placed inside a larger document (see `rawValue`).
+    public init(pretty: Bool = true, baseDepth: Int = 0, capacity: Int = 1 << 16) {
         self.pretty = pretty
-        bytes.reserveCapacity(1 << 16)
+        self.baseDepth = baseDepth
+        bytes.reserveCapacity(capacity)
+    }
+
+    private let baseDepth: Int
+
+    /// A value written by another writer (with the right `baseDepth`), as it is.
+    public mutating func rawValue(_ value: [UInt8]) {
+        beforeValue()
+        bytes.append(contentsOf: value)
     }
 
     public var string: String { String(decoding: bytes, as: UTF8.self) }
@@ -18,7 +29,7 @@ public struct JSONWriter {
     private mutating func newline(_ depth: Int) {
         guard pretty else { return }
         bytes.append(0x0A)
-        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+        for _ in 0..<(depth + baseDepth) { bytes.append(0x20); bytes.append(0x20) }
     }
 
     /// Comma and line break before a value that is an array element.
