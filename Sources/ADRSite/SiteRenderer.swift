@@ -13,6 +13,9 @@ public struct SiteOptions: Sendable {
     public var baseURL: String?
     /// Trusted HTML added at the end of every page's `<head>` (the preview server's reload script).
     public var extraHead: String?
+    /// Let each decision's Markdown document go once its page is rendered (a one-time build of a
+    /// large log then holds less; the log must not be rendered again).
+    public var releaseDocuments = false
 
     public init() {}
 }
@@ -51,15 +54,19 @@ public enum SiteRenderer {
         // all of them in parallel, each independent of the others.
         let shared = sharedFiles(log, context: context, theme: theme, options: options, blocked: blocked,
                                  fragments: fragments)
-        DispatchQueue.concurrentPerform(iterations: shared.count + chosen.count) { k in
+        let pageCount = chosen.count
+        DispatchQueue.concurrentPerform(iterations: shared.count + pageCount) { k in
             guard !failure.isSet else { return }
             do {
-                if k < shared.count {
-                    for file in shared[k]() { try sink(file) }
+                // Pages first, the pages about the whole log last: when a build lets documents go
+                // as their page is written, the large shared files are made with less held.
+                if k >= pageCount {
+                    for file in shared[k - pageCount]() { try sink(file) }
                 } else {
-                    let i = chosen[k - shared.count]
+                    let i = chosen[k]
                     try sink(context.decisionPage(i))
                     let d = log.decisions[i]
+                    if options.releaseDocuments { d.parsed.document = MarkdownDocument(nodes: []) }
                     try sink(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
                 }
             } catch {
@@ -74,10 +81,10 @@ public enum SiteRenderer {
     private static func sharedFiles(_ log: DecisionLog, context: Context, theme: Theme, options: SiteOptions,
                                     blocked: Set<String>, fragments: Fragments) -> [@Sendable () -> [OutputFile]] {
         var work: [@Sendable () -> [OutputFile]] = [
-            { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log, objects: fragments.json))] },
+            { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log, objects: fragments.takeJSON()))] },
             { [OutputFile(path: "index.html", bytes: context.indexPage())] },
             {
-                let search = context.searchIndex(entries: fragments.search)
+                let search = context.searchIndex(entries: fragments.takeSearch())
                 // The same index as a script: the search box loads it with a <script> tag, which,
                 // unlike fetch(), also works when the site is opened from file://.
                 return [OutputFile(path: "search.json", bytes: search),
@@ -190,9 +197,33 @@ public final class RenderCache: @unchecked Sendable {
 }
 
 /// Each decision's object of decisions.json and entry of the search index, made on all cores.
-struct Fragments: Sendable {
-    var json: [[UInt8]]
-    var search: [[UInt8]]
+/// A class: the file that uses a kind of fragment lets it go once written (`takeJSON`), so a
+/// large log does not hold both the pieces and the file.
+final class Fragments: @unchecked Sendable {
+    private var json: [[UInt8]]
+    private var search: [[UInt8]]
+    private let lock = NSLock()
+
+    init(json: [[UInt8]], search: [[UInt8]]) {
+        self.json = json
+        self.search = search
+    }
+
+    func takeJSON() -> [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        let out = json
+        json = []
+        return out
+    }
+
+    func takeSearch() -> [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        let out = search
+        search = []
+        return out
+    }
 
     static func make(_ log: DecisionLog, context: Context, chosen: [Int], cache: RenderCache?) -> Fragments {
         let count = log.decisions.count

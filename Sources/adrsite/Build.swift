@@ -75,7 +75,8 @@ struct Build: ParsableCommand {
         if decisionLog.decisions.isEmpty && decisionLog.errorCount > 0 {
             throw ExitCode(1)
         }
-        let options = site.siteOptions(log)
+        var options = site.siteOptions(log)
+        options.releaseDocuments = true
         // Render and write together: each page is written as soon as it is rendered.
         do {
             let session = try SiteWriter.Session(output: output, input: directory)
