@@ -402,15 +402,16 @@ public enum CommonMark {
         var doc = parseFragment(text, definitions: definitions, tables: false)
         let paragraphs = Array(doc.children(of: MarkdownDocument.root))
         guard paragraphs.count == slots.count, paragraphs.allSatisfy({ doc[$0].kind == .paragraph }) else { return result }
-        for (slot, paragraph) in zip(slots, paragraphs) {
+        for paragraph in paragraphs {
             let first = doc[paragraph].firstChild
             if first >= 0, doc[first].kind == .text, doc[first].literal.hasPrefix("\u{00A0}") {
                 doc.nodes[Int(first)].literal.removeFirst()
                 doc.nodes[Int(first)].column += 2
                 if doc[first].literal.isEmpty { doc.unlink(first) }
             }
-            result[slot] = (doc, paragraph)
         }
+        // Every slot shares the one document: changed first, so that it is never copied.
+        for (slot, paragraph) in zip(slots, paragraphs) { result[slot] = (doc, paragraph) }
         return result
     }
 }
@@ -562,7 +563,12 @@ extension MarkdownBuilder {
     /// position to the line and column offset that `position` gives for its line.
     mutating func graft(childrenOf index: Int32, from other: MarkdownDocument, to parent: Int32,
                         position: (Int32) -> (line: Int32, columnOffset: Int32)) {
-        for child in other.children(of: index) {
+        // Iterative, in document order: lists and quotes nest as deep as anyone likes, and this
+        // runs on worker threads with small stacks.
+        var stack: [(child: Int32, parent: Int32)] = []
+        var c = other[index].lastChild
+        while c >= 0 { stack.append((c, parent)); c = other[c].previous }
+        while let (child, to) = stack.popLast() {
             var node = other[child]
             if node.line > 0 {
                 let (line, offset) = position(node.line)
@@ -574,8 +580,9 @@ extension MarkdownBuilder {
                 node.endLine = line
                 node.endColumn += offset
             }
-            let copy = append(node, to: parent)
-            graft(childrenOf: child, from: other, to: copy, position: position)
+            let copy = append(node, to: to)
+            var g = other[child].lastChild
+            while g >= 0 { stack.append((g, copy)); g = other[g].previous }
         }
     }
 }

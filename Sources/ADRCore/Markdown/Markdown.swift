@@ -185,7 +185,12 @@ struct MarkdownBuilder {
     /// positions onto the given line and column.
     mutating func graft(childrenOf index: Int32, from other: MarkdownDocument, to parent: Int32,
                         line: Int32, columnOffset: Int32) {
-        for child in other.children(of: index) {
+        // Iterative, in document order: emphasis nests as deep as anyone likes, and this runs on
+        // worker threads with small stacks.
+        var stack: [(child: Int32, parent: Int32)] = []
+        var c = other[index].lastChild
+        while c >= 0 { stack.append((c, parent)); c = other[c].previous }
+        while let (child, to) = stack.popLast() {
             var node = other[child]
             if node.line > 0 {
                 node.line = line
@@ -193,8 +198,9 @@ struct MarkdownBuilder {
                 node.column += columnOffset
                 node.endColumn += columnOffset
             }
-            let copy = append(node, to: parent)
-            graft(childrenOf: child, from: other, to: copy, line: line, columnOffset: columnOffset)
+            let copy = append(node, to: to)
+            var g = other[child].lastChild
+            while g >= 0 { stack.append((g, copy)); g = other[g].previous }
         }
     }
 

@@ -888,11 +888,15 @@ enum Slug {
 /// Hands out unique anchors within a page: `context`, `context-1`, …
 struct AnchorSet {
     private var used: Set<String> = []
+    /// The suffix to try next for each base (those below it are taken): 10,000 headings of one
+    /// name cost 10,000 tries, not 50 million.
+    private var nextSuffix: [String: Int] = [:]
     init(reserved: [String] = []) { used = Set(reserved) }
     mutating func unique(_ base: String) -> String {
         if used.insert(base).inserted { return base }
-        var n = 1
+        var n = nextSuffix[base] ?? 1
         while !used.insert("\(base)-\(n)").inserted { n += 1 }
+        nextSuffix[base] = n + 1
         return "\(base)-\(n)"
     }
 }
