@@ -62,6 +62,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer target over load → parse → link → render, in memory: built by scripts/fuzz.sh
+        // with -DFUZZING and -sanitize=fuzzer; a normal build compiles a stub.
+        .executableTarget(name: "ADRFuzz", dependencies: ["ADRCore", "ADRSite"]),
         .testTarget(
             name: "ADRCoreTests",
             dependencies: ["ADRCore"],
