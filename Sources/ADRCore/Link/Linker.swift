@@ -425,6 +425,18 @@ public enum Linker {
             return .broken(check: joinPath(joinPath(loaded.root, dirs[f]), String(decoding: path, as: UTF8.self)))
         }
 
+        /// Whether the relative path `raw`, written in folder `f`, leads out of the ADR directory
+        /// (`../../../../etc/passwd`): nothing there is read or copied.
+        func leavesDirectory(_ raw: String, folder f: Int) -> Bool {
+            var path = Substring(raw)
+            if let cut = path.firstIndex(where: { $0 == "#" || $0 == "?" }) { path = path[..<cut] }
+            let absolute = Linker.normalize(joinPath(joinPath(realRoot, dirs[f]), Linker.percentDecode(String(path))),
+                                            allowAbove: true)
+            let rootPrefix = realRoot.hasSuffix("/") ? realRoot : realRoot + "/"
+            guard let absolute else { return true }
+            return !absolute.hasPrefix(rootPrefix)
+        }
+
         /// Resolves a link destination written in the folder `base`.
         func generalOutcome(_ raw: String, base: String) -> Outcome {
             var url = Substring(raw.trimmingCharacters(in: " \t"))
@@ -670,8 +682,10 @@ public enum Linker {
                     result.linkTargets[Int32(n)] = .asset(path: path, suffix: suffix)
                 case .nothing, .broken:
                     if kind == .image, !url.isEmpty, !url.contains(":"), !url.hasPrefix("/") {
+                        let problem = leavesDirectory(url, folder: folder[i])
+                            ? "is outside the ADR directory; it is not copied" : "does not exist"
                         result.diagnostics.append(.warning(source, line: Int(nodes[n].line), column: Int(nodes[n].column),
-                                                           "image \(url) does not exist"))
+                                                           "image \(url) \(problem)"))
                     }
                 case .decision, .here, .caseDiffers, .sameName:
                     guard let target = decision(found, from: i) else { continue }

@@ -365,7 +365,7 @@ public enum CommonMark {
     /// reference link, the definitions are appended behind an HTML comment that closes every
     /// open block, and are not converted.
     private static func parseFragment(_ text: String, definitions: LinkDefinitions?, tables: Bool) -> MarkdownDocument {
-        guard let written = definitions?.text, !written.isEmpty, text.utf8.contains(UInt8(ascii: "[")) else {
+        guard text.utf8.contains(UInt8(ascii: "[")), let written = definitions?.text(for: text), !written.isEmpty else {
             var text = text
             return text.withUTF8 { convert(bytes: $0, tablesFrom: tables ? SourceLines(bytes: $0) : nil) }
         }
@@ -421,28 +421,51 @@ public enum CommonMark {
 /// again for each of them would cost too much on long documents with many tables.
 final class LinkDefinitions {
     private let source: String
-    private var written: String?
+    /// Each definition as a line, with its label as matched (lowercased, whitespace collapsed).
+    private var written: [(key: String, line: String, ascii: Bool)]?
+    /// Indices into `written` by key, and those whose label is not ASCII.
+    private var byKey: [String: [Int]] = [:]
+    private var nonASCII: [Int] = []
 
     init(source: String) { self.source = source }
 
-    /// `[label]: <url> "title"` lines for the labels the document defines, found once.
-    var text: String {
-        if let written { return written }
-        let text = LinkDefinitions.write(source)
-        written = text
-        return text
+    /// `[label]: <url> "title"` lines for the labels the document defines that `fragment` may
+    /// refer to (every `[…]` of it is a candidate): 3,000 small tables, each with a reference
+    /// link, cost 3,000 definitions, not 3,000 times 3,000. Labels that are not ASCII are always
+    /// given (Unicode case folding is cmark's to do), and all of them when the fragment has one.
+    func text(for fragment: String) -> String {
+        if written == nil {
+            let entries = LinkDefinitions.write(source)
+            for (i, entry) in entries.enumerated() {
+                if entry.ascii { byKey[entry.key, default: []].append(i) } else { nonASCII.append(i) }
+            }
+            written = entries
+        }
+        guard let written, !written.isEmpty else { return "" }
+        let wanted = LinkDefinitions.candidateLabels(Array(fragment.utf8), definitionsOnly: false)
+        var chosen: [Int]
+        if wanted.contains(where: { !$0.utf8.allSatisfy { $0 < 0x80 } }) {
+            chosen = Array(written.indices)
+        } else {
+            chosen = nonASCII
+            for label in wanted { chosen += byKey[label.lowercased()] ?? [] }
+            chosen.sort()   // in the document's order: the first definition of a label wins
+        }
+        var out = ""
+        for i in chosen { out += written[i].line }
+        return out
     }
 
     /// Asks cmark what each `[label]:` of the source defines: a reference link to every such
     /// label is parsed ahead of the document, and those that resolve give a definition.
-    private static func write(_ source: String) -> String {
+    private static func write(_ source: String) -> [(key: String, line: String, ascii: Bool)] {
         let labels = candidateLabels(Array(source.utf8))
-        guard !labels.isEmpty else { return "" }
+        guard !labels.isEmpty else { return [] }
         // Label i is probed on line 2i + 1; labels hold no line break (see candidateLabels).
         var probe = ""
         for label in labels { probe += "[x][" + label + "]\n\n" }
         probe += "<!-- -->\n\n" + source
-        var out = ""
+        var out: [(key: String, line: String, ascii: Bool)] = []
         probe.withUTF8 { bytes in
             guard let base = bytes.baseAddress,
                   let doc = cmark_parse_document(base, bytes.count, CMARK_OPT_DEFAULT) else { return }
@@ -456,9 +479,11 @@ final class LinkDefinitions {
                 else { continue }
                 let url = cmark_node_get_url(link).map { String(cString: $0) } ?? ""
                 let title = cmark_node_get_title(link).map { String(cString: $0) } ?? ""
-                out += "[" + labels[line / 2] + "]: <" + escaped(url) + ">"
-                if !title.isEmpty { out += " \"" + escaped(title) + "\"" }
-                out += "\n\n"
+                let label = labels[line / 2]
+                var written = "[" + label + "]: <" + escaped(url) + ">"
+                if !title.isEmpty { written += " \"" + escaped(title) + "\"" }
+                written += "\n\n"
+                out.append((label.lowercased(), written, label.utf8.allSatisfy { $0 < 0x80 }))
             }
         }
         return out
@@ -466,8 +491,9 @@ final class LinkDefinitions {
 
     /// Every `[label]` directly followed by `:` in the source, once: a superset of the labels
     /// it defines (some are in code, some are not definitions at all). Runs of whitespace
-    /// become one space, as cmark does when it matches labels.
-    private static func candidateLabels(_ bytes: [UInt8]) -> [String] {
+    /// become one space, as cmark does when it matches labels. With `definitionsOnly` false,
+    /// every `[label]`: the labels a piece of text may refer to.
+    private static func candidateLabels(_ bytes: [UInt8], definitionsOnly: Bool = true) -> [String] {
         var labels: [String] = []
         var seen = Set<String>()
         var open = -1
@@ -479,7 +505,7 @@ final class LinkDefinitions {
             case UInt8(ascii: "["):
                 open = i
             case UInt8(ascii: "]"):
-                if open >= 0, i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: ":"), i - open - 1 <= 999 {
+                if open >= 0, !definitionsOnly || (i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: ":")), i - open - 1 <= 999 {
                     let raw = bytes[(open + 1)..<i]
                     let words = raw.split { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
                     let label = words.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")

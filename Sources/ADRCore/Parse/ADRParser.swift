@@ -770,10 +770,18 @@ enum SectionNames {
 enum ListRules {
     /// The words that join the last two names, in English, French, German and Spanish.
     static let joiners = [" and ", " & ", " et ", " und ", " y "]
+    static let joinerWords: Set<String> = ["and", "&", "et", "und", "y"]
 
     static func split(_ value: String) -> [String] {
         var parts: [String] = []
         for piece in value.split(whereSeparator: { $0 == "," || $0 == ";" }) {
+            // One word that is no joiner (the common case, and all of a list of 100,000 names):
+            // nothing to split.
+            let word = piece.trimmingCharacters(in: " \t\n[]")
+            if !word.utf8.contains(UInt8(ascii: " ")) && !joinerWords.contains(word) {
+                if !word.isEmpty { parts.append(word) }
+                continue
+            }
             var subparts = [" " + piece + " "]
             for joiner in joiners {
                 subparts = subparts.flatMap { splitting($0, on: joiner).map { " " + $0 + " " } }
