@@ -82,6 +82,13 @@ public enum SiteWriter {
         private var madeFolders: Set<String> = []
         private var written: [String] = []
         private var finished = false
+        /// Writes between their check of `finished` and their end.
+        private var inFlight = 0
+        private var interrupted = false
+
+        /// Whether `abort(interrupt: true)` stopped the session (a signal handler that reports
+        /// and exits): the writing thread then has nothing to say.
+        public var wasInterrupted: Bool { lock.lock(); defer { lock.unlock() }; return interrupted }
 
         public init(output: String, input: String) throws {
             try SiteWriter.checkOutput(output, input: input)
@@ -134,9 +141,13 @@ public enum SiteWriter {
                     try makeDirectories(dir)
                     madeFolders.insert(dir)
                 }
+                inFlight += 1
             } catch {
                 throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
             }
+            // `abort` waits for writes under way before it removes the folder, so that no file
+            // lands in a folder it is emptying.
+            defer { lock.lock(); inFlight -= 1; lock.unlock() }
             do {
                 try beforeWrite?(file.path)
                 try writeFile(target, try file.content())
@@ -151,17 +162,31 @@ public enum SiteWriter {
         }
 
         /// Removes the temporary folder; the previous site stays.
-        public func abort() {
+        /// Returns false when there was nothing to stop: the session had already ended, or its
+        /// commit (the swap, a matter of milliseconds) is under way and will complete.
+        @discardableResult
+        public func abort(interrupt: Bool = false) -> Bool {
             lock.lock()
-            defer { lock.unlock() }
-            guard !finished else { return }
+            guard !finished else { lock.unlock(); return false }
             finished = true
+            interrupted = interrupt
+            while inFlight > 0 {
+                lock.unlock()
+                usleep(200)
+                lock.lock()
+            }
+            lock.unlock()
             removeTree(temporary)
+            return true
         }
 
         /// Lists every file in the marker, then swaps the new site in.
         public func commit() throws {
             lock.lock()
+            if finished {
+                lock.unlock()
+                throw Failure(message: "the build was stopped; the previous site was left as it was")
+            }
             let manifest = [marker] + written.sorted()
             finished = true
             lock.unlock()

@@ -81,22 +81,25 @@ struct Build: ParsableCommand {
         do {
             let session = try SiteWriter.Session(output: output, input: directory)
             // Ctrl-C or SIGTERM while writing: the temporary folder goes, the previous site stays.
-            let interrupts = Interrupts.onSignal {
-                session.abort()
+            let interrupts = Interrupts.onSignal { number in
+                // Once the new site is being swapped in, the swap completes.
+                guard session.abort(interrupt: true) else { return }
                 Console.error("\(output): interrupted; the previous site was left as it was")
-                Foundation.exit(130)
+                Foundation.exit(128 + number)   // as a shell reports a process ended by the signal
             }
             defer { interrupts.cancel() }
             do {
                 try SiteRenderer.render(decisionLog, theme: theme, options: options,
                                         siteTitle: SiteRenderer.title(for: decisionLog, options: options),
                                         sink: { try session.write($0) })
+                stageTimes.lap("render+write", &clock)
+                try session.commit()
             } catch {
                 session.abort()
+                // Stopped by a signal: its handler reports and exits.
+                while session.wasInterrupted { sleep(1) }
                 throw error
             }
-            stageTimes.lap("render+write", &clock)
-            try session.commit()
             stageTimes.lap("swap", &clock)
         } catch let failure as SiteWriter.Failure {
             Console.error("\(output): error: \(failure.message)")
@@ -121,12 +124,12 @@ struct Build: ParsableCommand {
 struct Interrupts {
     private let sources: [DispatchSourceSignal]
 
-    static func onSignal(_ handler: @escaping @Sendable () -> Void) -> Interrupts {
+    static func onSignal(_ handler: @escaping @Sendable (Int32) -> Void) -> Interrupts {
         var sources: [DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
+            source.setEventHandler { handler(number) }
             source.resume()
             sources.append(source)
         }
