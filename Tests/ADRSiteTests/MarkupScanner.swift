@@ -180,12 +180,24 @@ enum MarkupScanner {
         return s.lowercased()
     }
 
+    /// The scheme of a script address, read as the URL parser reads one (an ASCII letter, then
+    /// letters, digits, `+`, `-` or `.`, up to the first `:`): `x/javascript:…` and
+    /// `https://host/javascript:….md` are not scripts, `JaVa\tScRiPt:` is.
     static func dangerousAddress(_ value: String) -> String? {
         let address = normalizedAddress(value)
-        for scheme in ["javascript:", "vbscript:", "data:text", "data:application", "data:image/svg"] where address.contains(scheme) {
-            return scheme
+        guard let colon = address.firstIndex(of: ":") else { return nil }
+        let scheme = address[..<colon]
+        guard let first = scheme.unicodeScalars.first, ("a"..."z").contains(first),
+              scheme.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) })
+        else { return nil }
+        let rest = address[address.index(after: colon)...]
+        switch scheme {
+        case "javascript", "vbscript": return scheme + ":"
+        case "data":
+            for type in ["text", "application", "image/svg"] where rest.hasPrefix(type) { return "data:" + type }
+            return nil
+        default: return nil
         }
-        return nil
     }
 
     /// What in an HTML page could run code or did not come from the theme.

@@ -21,21 +21,35 @@ struct Run {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../ADRCoreTests/Fixtures").standardized.path
 
+    /// Runs adrsite (or `executable`, e.g. a wrapper given adrsite's path among `arguments`); after
+    /// `timeout` seconds it is killed and the run fails with status -1, so a hang fails the test.
     @discardableResult
-    static func adrsite(_ arguments: [String], in directory: String? = nil) throws -> Run {
+    static func adrsite(_ arguments: [String], in directory: String? = nil, timeout: TimeInterval? = nil,
+                        executable: String? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let killed = TimedOut()
+        if let timeout {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if process.isRunning { killed.set(); kill(process.processIdentifier, SIGKILL) }
+            }
+        }
+        // stderr is read on another thread: a process that fills both pipes must not block.
+        let errBox = TimedOut.DataBox()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        return Run(status: killed.value ? -1 : process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: (killed.value ? "timed out after \(timeout ?? 0) s\n" : "") + String(decoding: errBox.data, as: UTF8.self))
     }
 }
 
@@ -50,4 +64,13 @@ func makeFolder(_ files: [String: String]) throws -> String {
         try text.write(toFile: path, atomically: false, encoding: .utf8)
     }
     return dir
+}
+
+/// A flag set from the watchdog's thread.
+final class TimedOut: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.lock(); flag = true; lock.unlock() }
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    final class DataBox: @unchecked Sendable { var data = Data() }
 }
