@@ -241,6 +241,35 @@ import Glibc
         #expect(run.stdout.hasPrefix("built 1 decision"), "\(run.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir + "/site/0001-good.html"))
     }
+
+    /// An output folder whose parent cannot be written (as root: the build runs as `nobody`):
+    /// build fails with the reason, and the previous site stays byte for byte.
+    @Test func `an output that cannot be written fails with the reason and leaves the previous site as it was`() throws {
+        let dir = try makeFolder(["adr/0001-good.md": Self.good])
+        defer { chmod(dir + "/out", 0o755); try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+        let first = try Run.adrsite(["build", "adr", "-o", "out/site"], in: dir)
+        try #require(first.status == 0, "\(first.stderr)")
+        try "# 2. New\n\n## Status\n\nProposed\n".write(toFile: dir + "/adr/0002-new.md", atomically: false, encoding: .utf8)
+        let before = filesUnder(dir + "/out").sorted()
+        let index = try Self.page(dir + "/out/site", "index.html")
+
+        var arguments = ["build", "adr", "-o", "out/site"]
+        var executable: String? = nil
+        // The output's parent: readable, not writable (for nobody, when running as root).
+        chmod(dir + "/out", 0o555)
+        if geteuid() == 0 {
+            chmod(dir, 0o755)
+            executable = "/usr/bin/setpriv"
+            arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Run.binary] + arguments
+        }
+        let run = try Run.adrsite(arguments, in: dir, timeout: 60, executable: executable)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("out/site: error: ") && run.stderr.contains("Permission denied")
+                && run.stderr.contains("the previous site was left as it was"), "\(run.stderr)")
+        #expect(filesUnder(dir + "/out").sorted() == before)
+        #expect(try Self.page(dir + "/out/site", "index.html") == index)
+    }
 }
 
 /// The largest peak resident memory of the processes this test process started (and waited
