@@ -61,6 +61,9 @@ public struct LoadedDirectory: Sendable {
 
 /// The load stage: walks an ADR directory and reads its Markdown files.
 public enum Loader {
+    /// Where `d_name` starts in a `struct dirent`.
+    static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
     public struct Options: Sendable {
         /// Larger files are reported and skipped.
         public var maxFileSize = 2 * 1024 * 1024
@@ -300,11 +303,12 @@ public enum Loader {
             }
             var entries: [(name: String, type: UInt8)] = []
             while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                    let bytes = raw.bindMemory(to: UInt8.self)
-                    let length = bytes.firstIndex(of: 0) ?? bytes.count
-                    return String(decoding: bytes[0..<length], as: UTF8.self)
-                }
+                // The name in place: a dirent is only as long as its name (d_reclen), so copying
+                // the 256-byte d_name field would read past the end of the last entry's buffer.
+                let namePointer = UnsafeRawPointer(entry).advanced(by: Loader.direntNameOffset)
+                    .assumingMemoryBound(to: UInt8.self)
+                let name = String(decoding: UnsafeBufferPointer(start: namePointer, count: strlen(namePointer)),
+                                  as: UTF8.self)
                 if name == "." || name == ".." { continue }
                 entries.append((name, entry.pointee.d_type))
             }
