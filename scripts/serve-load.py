@@ -127,6 +127,7 @@ def main():
         rebuilds = under_load = 0
         rss_start = None
         durations = []
+        samples = []
         while wrk.poll() is None or rebuilds < args.rebuilds:
             n = rebuilds % 10 + 1
             revs[n] += 1
@@ -144,6 +145,8 @@ def main():
                 under_load = rebuilds
             if rebuilds == 50:
                 rss_start = rss_kb(server.pid)
+            if rebuilds % 500 == 0:
+                samples.append((rebuilds, rss_kb(server.pid)))
         rss_end = rss_kb(server.pid)
         out = wrk.communicate()[0]
         result = re.search(r"RESULT (.*)", out)
@@ -162,7 +165,8 @@ def main():
             print(f"rebuilds: {rebuilds} ({under_load} under load), write to reload event: median "
                   f"{durations[len(durations) // 2] * 1000:.1f} ms, max {durations[-1] * 1000:.1f} ms")
         if rss_start:
-            print(f"serve RSS: {rss_start / 1024:.1f} MB after 50 rebuilds, {rss_end / 1024:.1f} MB after {rebuilds}")
+            print(f"serve RSS: {rss_start / 1024:.1f} MB after 50 rebuilds, {rss_end / 1024:.1f} MB after {rebuilds}"
+                  + "".join(f"; {kb / 1024:.1f} MB after {n}" for n, kb in samples))
         if not result:
             failures.append("wrk gave no result:\n" + out)
         elif errors:
