@@ -66,7 +66,12 @@ public final class PreviewServer: @unchecked Sendable {
             address = try sockaddr_in6.inet6(ip6: settings.host, port: settings.port)
         }
         if let problem = PreviewServer.bindProblem(host: settings.host, port: settings.port) { throw problem }
-        let server = HTTPServer(address: address, timeout: 3600, logger: .disabled)
+        // The timeout bounds a handler's work before its response starts (the event stream is
+        // sent after), and ours answer from memory at once. It must be short: FlyingFox races
+        // each request against a Task.sleep of this length, and on Linux a cancelled sleep keeps
+        // its timer (about 750 bytes) until its deadline, so an hour meant memory growing with
+        // every request for an hour (swhitty/FlyingFox#193 reports growth of this kind).
+        let server = HTTPServer(address: address, timeout: 5, logger: .disabled)
         await server.appendRoute("GET,HEAD /__adrsite/events") { [hub] _ in
             HTTPResponse(statusCode: .ok,
                          headers: [.contentType: "text/event-stream", .init("Cache-Control"): "no-store"],
