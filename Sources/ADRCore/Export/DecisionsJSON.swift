@@ -5,15 +5,19 @@ public enum DecisionsJSON {
 
     /// `objects`: each decision's object as `object(_:)` writes it, when the caller has them
     /// (made in parallel, or kept from an earlier build); otherwise they are written here.
-    public static func render(_ log: DecisionLog, objects: [[UInt8]]? = nil) -> [UInt8] {
-        let parts = objects ?? log.decisions.map(object)
-        var w = JSONWriter(capacity: parts.reduce(4096) { $0 + $1.count + 8 })
+    public static func render(_ log: DecisionLog, objects: consuming [[UInt8]]? = nil) -> [UInt8] {
+        // Each object is let go once it is copied: the file and all its pieces are not held at once.
+        var parts = (consume objects) ?? log.decisions.map(object)
+        var w = JSONWriter(capacity: parts.reduce(4096) { $0 + $1.count + 8 } + 256 * log.diagnostics.count)
         w.beginObject()
         w.field("schemaVersion", schemaVersion)
         w.field("generator", "adrsite \(adrsiteVersion)")
         w.key("decisions")
         w.beginArray()
-        for part in parts { w.rawValue(part) }
+        for k in parts.indices {
+            w.rawValue(parts[k])
+            parts[k] = []
+        }
         w.endArray()
         w.key("diagnostics")
         w.beginArray()
@@ -28,16 +32,15 @@ public enum DecisionsJSON {
         }
         w.endArray()
         w.endObject()
-        var bytes = w.bytes
-        bytes.append(0x0A)
-        return bytes
+        return w.finish()
     }
 
     /// One decision's object, indented for its place in the `decisions` array.
     public static func object(_ d: Decision) -> [UInt8] {
         var w = JSONWriter(baseDepth: 2, capacity: 4096)
         write(d, to: &w)
-        return w.bytes
+        // Held for every decision until decisions.json is written: without the spare capacity.
+        return w.bytes.withUnsafeBufferPointer { Array($0) }
     }
 
     static func write(_ d: Decision, to w: inout JSONWriter) {

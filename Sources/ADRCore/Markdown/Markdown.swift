@@ -105,7 +105,13 @@ public struct MarkdownNode: Sendable {
     /// Column alignment of a table cell.
     public enum Alignment: UInt8, Sendable { case none, left, center, right }
 
+    // Stored fields in this order, small ones first, make a node 64 bytes: a document holds
+    // many, and every decision's document lives until its page is written.
     public var kind: Kind
+    /// Heading level; for lists 1 when ordered; for code blocks 1 when fenced.
+    public var level: Int8 = 0
+    public var tight: Bool = false
+    public var alignment: Alignment = .none
     public var parent: Int32 = -1
     public var firstChild: Int32 = -1
     public var lastChild: Int32 = -1
@@ -121,34 +127,39 @@ public struct MarkdownNode: Sendable {
     /// Destination of links and images; info string of fenced code blocks.
     public var url: String {
         get { extra?.url ?? "" }
-        set { extra = newValue.isEmpty && (extra?.title ?? "").isEmpty ? nil : NodeExtra(url: newValue, title: extra?.title ?? "") }
+        set { setExtra(url: newValue, title: title, start: start) }
     }
     public var title: String {
         get { extra?.title ?? "" }
-        set { extra = newValue.isEmpty && (extra?.url ?? "").isEmpty ? nil : NodeExtra(url: extra?.url ?? "", title: newValue) }
+        set { setExtra(url: url, title: newValue, start: start) }
     }
-    /// Destination and title, held apart: most nodes have neither, and a document holds many
-    /// nodes (8 bytes here instead of 32 for two empty strings).
-    private var extra: NodeExtra?
-    /// Heading level; for lists 1 when ordered; for code blocks 1 when fenced.
-    public var level: Int8 = 0
-    public var tight: Bool = false
-    public var alignment: Alignment = .none
     /// Start number of an ordered list.
-    public var start: Int32 = 0
+    public var start: Int32 {
+        get { extra?.start ?? 0 }
+        set { setExtra(url: url, title: title, start: newValue) }
+    }
+    /// Destination, title and list start, held apart: most nodes have none of them (8 bytes
+    /// here instead of 40).
+    private var extra: NodeExtra?
+
+    private mutating func setExtra(url: String, title: String, start: Int32) {
+        extra = url.isEmpty && title.isEmpty && start == 0 ? nil : NodeExtra(url: url, title: title, start: start)
+    }
 
     public init(kind: Kind) { self.kind = kind }
 
     public var isOrderedList: Bool { kind == .list && level == 1 }
 }
 
-/// The destination and title of a link, image or code block.
+/// The destination and title of a link, image or code block, and the start of an ordered list.
 final class NodeExtra: Sendable {
     let url: String
     let title: String
-    init(url: String, title: String) {
+    let start: Int32
+    init(url: String, title: String, start: Int32) {
         self.url = url
         self.title = title
+        self.start = start
     }
 }
 

@@ -22,6 +22,10 @@ public enum ADRParser {
         diagnostics += reader.diagnostics
         var decision = reader.result
         decision.diagnostics = diagnostics
+        // The tree lives until the page is written: without the builder's spare capacity.
+        if decision.document.nodes.capacity > decision.document.nodes.count + 8 {
+            decision.document.nodes = decision.document.nodes.withUnsafeBufferPointer { Array($0) }
+        }
         return Outcome(decision: decision, diagnostics: diagnostics)
     }
 
