@@ -220,6 +220,17 @@ import Glibc
         try c.check(dir + "/site", run)
     }
 
+    /// A copy of the binary that `nobody` can run: the checkout may be in a folder only root
+    /// can enter (/root).
+    static func binaryForNobody(in dir: String) throws -> String {
+        let copy = dir + "/bin/adrsite"
+        try FileManager.default.createDirectory(atPath: dir + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Run.binary, toPath: copy)
+        chmod(dir + "/bin", 0o755)
+        chmod(copy, 0o755)
+        return copy
+    }
+
     /// An unreadable file: as root, the build runs as `nobody` (setpriv), for whom mode 000 means
     /// something.
     @Test func `an unreadable file is a warning, and the rest of the log is built`() throws {
@@ -232,7 +243,7 @@ import Glibc
             // nobody writes the site into the test's folder.
             chmod(dir, 0o777)
             executable = "/usr/bin/setpriv"
-            arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Run.binary] + arguments
+            arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", try Self.binaryForNobody(in: dir)] + arguments
             try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "setpriv (util-linux) is needed as root")
         }
         let run = try Run.adrsite(arguments, in: dir, timeout: 60, executable: executable)
@@ -261,7 +272,7 @@ import Glibc
         if geteuid() == 0 {
             chmod(dir, 0o755)
             executable = "/usr/bin/setpriv"
-            arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Run.binary] + arguments
+            arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", try Self.binaryForNobody(in: dir)] + arguments
         }
         let run = try Run.adrsite(arguments, in: dir, timeout: 60, executable: executable)
         #expect(run.status == 1)
