@@ -12,18 +12,6 @@ import Testing
     static let siteFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../ADRSiteTests/Fixtures").standardized.path
 
-    /// Every file and folder under `dir` with its content (folders as nil), for before/after checks.
-    func listing(_ dir: String) -> [String: Data?] {
-        var out: [String: Data?] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: dir)
-        while let path = enumerator?.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + "/" + path, isDirectory: &isDirectory)
-            out[path] = isDirectory.boolValue ? nil : FileManager.default.contents(atPath: dir + "/" + path)
-        }
-        return out
-    }
-
     @Test func `build writes the site and says where to open it`() throws {
         let dir = try makeFolder(Self.log)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -40,14 +28,14 @@ import Testing
         files["tpl/index.mustache"] = "{{> head}}\n<body>\n  <ul>\n    {{#decisions}}<li>{{title}}</li>\n  </ul>\n</body>\n"
         let dir = try makeFolder(files)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let before = listing(dir)
+        let before = treeListing(dir)
         let run = try Run.adrsite(["build", "docs/adr", "--templates", "tpl", "-o", "out"], in: dir)
         #expect(run.status == 1)
         #expect(run.stderr.hasPrefix("tpl/index.mustache:4:5: error: "), "\(run.stderr)")
         #expect(run.stderr.contains("never closed"), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
         #expect(run.stdout == "")
-        #expect(listing(dir) == before)
+        #expect(treeListing(dir) == before)
     }
 
     @Test func `a missing partial makes build exit 1 naming the file, line and column`() throws {
@@ -55,11 +43,11 @@ import Testing
         files["tpl/footer.mustache"] = "<footer>\n  {{> contact}}\n</footer>\n"
         let dir = try makeFolder(files)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let before = listing(dir)
+        let before = treeListing(dir)
         let run = try Run.adrsite(["build", "docs/adr", "--templates", "tpl", "-o", "out"], in: dir)
         #expect(run.status == 1)
         #expect(run.stderr == "tpl/footer.mustache:2:3: error: partial 'contact' does not exist (no contact.mustache)\n")
-        #expect(listing(dir) == before)
+        #expect(treeListing(dir) == before)
     }
 
     @Test func `a templates folder beside the ADR directory is used and reported`() throws {
@@ -86,13 +74,13 @@ import Testing
         files["notes/todo.txt"] = "Write the migration ADR.\n"
         let dir = try makeFolder(files)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let before = listing(dir)
+        let before = treeListing(dir)
         let run = try Run.adrsite(["build", "docs/adr", "-o"] + output, in: dir)
         #expect(run.status == 1)
         #expect(run.stderr.hasPrefix("\(output[0]): error: refusing to "), "\(run.stderr)")
         #expect(run.stderr.contains(reason), "\(run.stderr)")
         #expect(run.stdout == "")
-        #expect(listing(dir) == before)
+        #expect(treeListing(dir) == before)
     }
 
     @Test func `a file added to a built site makes the next build refuse, naming it`() throws {
@@ -100,11 +88,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try Run.adrsite(["build", "docs/adr", "-o", "site"], in: dir).status == 0)
         try "adr.example.com\n".write(toFile: dir + "/site/CNAME", atomically: false, encoding: .utf8)
-        let before = listing(dir)
+        let before = treeListing(dir)
         let run = try Run.adrsite(["build", "docs/adr", "-o", "site"], in: dir)
         #expect(run.status == 1)
         #expect(run.stderr == "site: error: refusing to replace site: it holds files adrsite did not write (CNAME); move them elsewhere first\n")
-        #expect(listing(dir) == before)
+        #expect(treeListing(dir) == before)
     }
 
     @Test(arguments: ["golden", "hostile"])
@@ -116,7 +104,7 @@ import Testing
         // a Set or Dictionary shows up here.
         #expect(try Run.adrsite(["build", input, "-o", dir + "/one"]).status == 0)
         #expect(try Run.adrsite(["build", input, "-o", dir + "/two/site"]).status == 0)
-        let one = listing(dir + "/one"), two = listing(dir + "/two/site")
+        let one = treeListing(dir + "/one"), two = treeListing(dir + "/two/site")
         #expect(one.count > 15)
         #expect(one.keys.sorted() == two.keys.sorted())
         for (path, data) in one where data != two[path] ?? nil {

@@ -44,11 +44,9 @@ import Glibc
                  #expect(try page(site, "0002-latin1.html").contains("Caf\u{FFFD}\u{FFFD} menu"))
              }),
         Case(name: "a 50 MB file", setup: { (adr: String) throws in
-                 let handle = try #require(FileHandle(forWritingAtPath: adr + "/0002-huge.md") ?? {
-                     FileManager.default.createFile(atPath: adr + "/0002-huge.md", contents: nil)
-                     return FileHandle(forWritingAtPath: adr + "/0002-huge.md")
-                 }())
-                 handle.write(Data("# 2. Huge\n\n".utf8))
+                 try #require(FileManager.default.createFile(atPath: adr + "/0002-huge.md", contents: Data("# 2. Huge\n\n".utf8)))
+                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: adr + "/0002-huge.md"))
+                 try handle.seekToEnd()
                  let chunk = Data(repeating: UInt8(ascii: "w"), count: 1 << 20)
                  for _ in 0..<50 { handle.write(chunk) }
                  try handle.close()

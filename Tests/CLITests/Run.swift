@@ -74,3 +74,15 @@ final class TimedOut: @unchecked Sendable {
     var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
     final class DataBox: @unchecked Sendable { var data = Data() }
 }
+
+/// Every file and folder under `dir` with its content (folders as nil), for before/after checks.
+func treeListing(_ dir: String) -> [String: Data?] {
+    var out: [String: Data?] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: dir)
+    while let path = enumerator?.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: dir + "/" + path, isDirectory: &isDirectory)
+        out[path] = isDirectory.boolValue ? nil : FileManager.default.contents(atPath: dir + "/" + path)
+    }
+    return out
+}
