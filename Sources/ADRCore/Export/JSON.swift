@@ -8,14 +8,6 @@ public struct JSONWriter {
 
     /// `baseDepth`: the indentation the written value starts at, so that a value written on
     /// its own can be placed inside a larger document (see `rawValue`).
-    /// The written bytes and a final line break, taken out of the writer (no copy).
-    public mutating func finish() -> [UInt8] {
-        var out: [UInt8] = []
-        swap(&out, &bytes)
-        out.append(0x0A)
-        return out
-    }
-
     public init(pretty: Bool = true, baseDepth: Int = 0, capacity: Int = 1 << 16) {
         self.pretty = pretty
         self.baseDepth = baseDepth
@@ -23,6 +15,14 @@ public struct JSONWriter {
     }
 
     private let baseDepth: Int
+
+    /// The written bytes and a final line break, taken out of the writer (no copy).
+    public mutating func finish() -> [UInt8] {
+        var out: [UInt8] = []
+        swap(&out, &bytes)
+        out.append(0x0A)
+        return out
+    }
 
     /// A value written by another writer (with the right `baseDepth`), as it is.
     public mutating func rawValue(_ value: [UInt8]) {

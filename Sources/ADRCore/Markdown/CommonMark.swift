@@ -334,8 +334,7 @@ public enum CommonMark {
                 let cellNodeIndex = builder.append(cellNode, to: rowIndex)
                 if let (doc, paragraph) = inline[cellIndex] {
                     // The cell text was parsed behind a two-byte no-break space (see parseCells).
-                    builder.graft(childrenOf: paragraph, from: doc, to: cellNodeIndex,
-                                  line: row.line, columnOffset: cell.column - 3)
+                    builder.graft(childrenOf: paragraph, from: doc, to: cellNodeIndex) { _ in (row.line, cell.column - 3) }
                 }
                 cellIndex += 1
             }
@@ -589,8 +588,8 @@ extension MarkdownBuilder {
     /// position to the line and column offset that `position` gives for its line.
     mutating func graft(childrenOf index: Int32, from other: MarkdownDocument, to parent: Int32,
                         position: (Int32) -> (line: Int32, columnOffset: Int32)) {
-        // Iterative, in document order: lists and quotes nest as deep as anyone likes, and this
-        // runs on worker threads with small stacks.
+        // Iterative, in document order: lists, quotes and emphasis nest as deep as anyone likes,
+        // and this runs on worker threads with small stacks.
         var stack: [(child: Int32, parent: Int32)] = []
         var c = other[index].lastChild
         while c >= 0 { stack.append((c, parent)); c = other[c].previous }

@@ -56,10 +56,8 @@ public struct MarkdownDocument: Sendable {
     public func appendPlainText(of index: Int32, to out: inout String) {
         // Iterative: documents nest lists and quotes as deep as anyone likes, and this runs on
         // worker threads with small stacks.
-        var stack: [Int32] = [index]
-        var isFirstChild: [Bool] = [true]
-        while let n = stack.popLast() {
-            let first = isFirstChild.removeLast()
+        var stack: [(node: Int32, first: Bool)] = [(index, true)]
+        while let (n, first) = stack.popLast() {
             let kind = nodes[Int(n)].kind
             if !first && kind.isBlock && !out.isEmpty && out.last != " " { out += " " }
             switch kind {
@@ -73,8 +71,7 @@ public struct MarkdownDocument: Sendable {
                 // Children in order: push them last to first.
                 var c = nodes[Int(n)].lastChild
                 while c >= 0 {
-                    stack.append(c)
-                    isFirstChild.append(nodes[Int(c)].previous < 0)
+                    stack.append((c, nodes[Int(c)].previous < 0))
                     c = nodes[Int(c)].previous
                 }
             }
@@ -190,29 +187,6 @@ struct MarkdownBuilder {
         }
         nodes[Int(parent)].lastChild = index
         return index
-    }
-
-    /// Copies the subtree under `index` of another document below `parent`, shifting source
-    /// positions onto the given line and column.
-    mutating func graft(childrenOf index: Int32, from other: MarkdownDocument, to parent: Int32,
-                        line: Int32, columnOffset: Int32) {
-        // Iterative, in document order: emphasis nests as deep as anyone likes, and this runs on
-        // worker threads with small stacks.
-        var stack: [(child: Int32, parent: Int32)] = []
-        var c = other[index].lastChild
-        while c >= 0 { stack.append((c, parent)); c = other[c].previous }
-        while let (child, to) = stack.popLast() {
-            var node = other[child]
-            if node.line > 0 {
-                node.line = line
-                node.endLine = line
-                node.column += columnOffset
-                node.endColumn += columnOffset
-            }
-            let copy = append(node, to: to)
-            var g = other[child].lastChild
-            while g >= 0 { stack.append((g, copy)); g = other[g].previous }
-        }
     }
 
     var document: MarkdownDocument { MarkdownDocument(nodes: nodes) }
