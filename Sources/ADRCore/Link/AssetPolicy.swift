@@ -22,20 +22,10 @@ public enum AssetPolicy {
     /// (`javascript&#58;` is `javascript:`), tabs and line breaks inside it ignored.
     static func svgProblem(_ bytes: [UInt8]) -> String? {
         let lower = normalized(bytes)
-        func contains(_ needle: String) -> Bool {
-            let n = Array(needle.utf8)
-            guard n.count <= lower.count else { return false }
-            var i = 0
-            while i + n.count <= lower.count {
-                if lower[i] == n[0] && Array(lower[i..<(i + n.count)]) == n { return true }
-                i += 1
-            }
-            return false
-        }
         for (needle, what) in [("<script", "a <script> element"), ("javascript:", "a javascript: address"),
                                ("<foreignobject", "embedded HTML (<foreignObject>)"), ("<iframe", "an <iframe>"),
                                ("<embed", "an <embed>"), ("<object", "an <object>"), ("data:text/html", "a data:text/html address")]
-        where contains(needle) {
+        where lower.containsSequence(needle.utf8) {
             return "it contains \(what)"
         }
         // Event handler attributes: whitespace, `on` + letters, optional spaces, `=` (read on

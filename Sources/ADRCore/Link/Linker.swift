@@ -292,6 +292,9 @@ public enum Linker {
             case here(fragment: String)
             case asset(String, suffix: String)
             case nothing
+            /// A relative path out of the ADR directory (`../../../../etc/passwd`), not to a
+            /// Markdown file: nothing there is read or copied.
+            case outside
             /// A decision whose path differs in case only.
             case caseDiffers(Int, fragment: String?)
             /// The only decision of that file name, at another path.
@@ -425,18 +428,6 @@ public enum Linker {
             return .broken(check: joinPath(joinPath(loaded.root, dirs[f]), String(decoding: path, as: UTF8.self)))
         }
 
-        /// Whether the relative path `raw`, written in folder `f`, leads out of the ADR directory
-        /// (`../../../../etc/passwd`): nothing there is read or copied.
-        func leavesDirectory(_ raw: String, folder f: Int) -> Bool {
-            var path = Substring(raw)
-            if let cut = path.firstIndex(where: { $0 == "#" || $0 == "?" }) { path = path[..<cut] }
-            let absolute = Linker.normalize(joinPath(joinPath(realRoot, dirs[f]), Linker.percentDecode(String(path))),
-                                            allowAbove: true)
-            let rootPrefix = realRoot.hasSuffix("/") ? realRoot : realRoot + "/"
-            guard let absolute else { return true }
-            return !absolute.hasPrefix(rootPrefix)
-        }
-
         /// Resolves a link destination written in the folder `base`.
         func generalOutcome(_ raw: String, base: String) -> Outcome {
             var url = Substring(raw.trimmingCharacters(in: " \t"))
@@ -475,6 +466,7 @@ public enum Linker {
             }
 
             var normalized: String?
+            var leaves = false
             if path.hasPrefix("/") {
                 // Relative to the repository root: find the log's files at the end of the path.
                 let components = path.split(separator: "/").map(String.init)
@@ -490,6 +482,8 @@ public enum Linker {
                     let rootPrefix = realRoot.hasSuffix("/") ? realRoot : realRoot + "/"
                     if let absolute, absolute.hasPrefix(rootPrefix) {
                         normalized = String(absolute.dropFirst(rootPrefix.count))
+                    } else {
+                        leaves = true
                     }
                 }
             }
@@ -502,7 +496,7 @@ public enum Linker {
                 if assets.contains(trimmed) { return .asset(trimmed, suffix: suffix) }
                 if let actual = assetsLower[trimmed.lowercased()] { return .asset(actual, suffix: suffix) }
             }
-            guard isMarkdown else { return .nothing }
+            guard isMarkdown else { return leaves ? .outside : .nothing }
             // A wrong path to a file that exists in the log under the same name.
             let name = lastComponent(path).lowercased()
             if let candidates = byFileName[name], candidates.count == 1 {
@@ -518,7 +512,7 @@ public enum Linker {
                 return (t, fragment)
             case .here(let fragment):
                 return (i, fragment)
-            case .asset, .nothing, .broken:
+            case .asset, .nothing, .outside, .broken:
                 return nil
             }
         }
@@ -536,7 +530,7 @@ public enum Linker {
                 if !Linker.exists(check) {
                     out.append(.warning(decisions[i].source, line: line, column: column, "broken link: \(raw) does not exist"))
                 }
-            case .decision, .here, .asset, .nothing:
+            case .decision, .here, .asset, .nothing, .outside:
                 break
             }
         }
@@ -680,10 +674,10 @@ public enum Linker {
                 switch found {
                 case .asset(let path, let suffix):
                     result.linkTargets[Int32(n)] = .asset(path: path, suffix: suffix)
-                case .nothing, .broken:
+                case .nothing, .outside, .broken:
                     if kind == .image, !url.isEmpty, !url.contains(":"), !url.hasPrefix("/") {
-                        let problem = leavesDirectory(url, folder: folder[i])
-                            ? "is outside the ADR directory; it is not copied" : "does not exist"
+                        let problem = if case .outside = found { "is outside the ADR directory; it is not copied" }
+                            else { "does not exist" }
                         result.diagnostics.append(.warning(source, line: Int(nodes[n].line), column: Int(nodes[n].column),
                                                            "image \(url) \(problem)"))
                     }

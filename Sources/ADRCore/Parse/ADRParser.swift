@@ -293,7 +293,7 @@ struct Reader {
         // One pass over the words: relation statements, follow-up references and mentions all
         // start a word, and only words starting with a few letters can start one.
         var typedMentionOffsets: [Int] = []
-        var mentionCandidates: [Int] = []
+        var mentionCandidates: [(offset: Int, number: Int)] = []
         var insideLink = false
         var i = 0
         let n = b.count
@@ -347,8 +347,8 @@ struct Reader {
                 continue
             }
             // A mention outside links: `ADR-12`.
-            if cls & Scan.startsMention != 0 && !insideLink, let (_, end) = Scan.mention(b, at: i) {
-                mentionCandidates.append(i)
+            if cls & Scan.startsMention != 0 && !insideLink, let (number, end) = Scan.mention(b, at: i) {
+                mentionCandidates.append((i, number))
                 i = end
                 continue
             }
@@ -356,8 +356,7 @@ struct Reader {
             i += 1
             while i < n && Scan.byteClass[Int(b[i])] != 0 { i += 1 }
         }
-        for offset in mentionCandidates where !typedMentionOffsets.contains(offset) {
-            guard let (number, _) = Scan.mention(b, at: offset) else { continue }
+        for (offset, number) in mentionCandidates where !typedMentionOffsets.contains(offset) {
             let pos = run.position(of: offset)
             mentions.append(Reference(type: .mentions, target: .number(number), line: pos.line, column: pos.column))
         }

@@ -288,7 +288,6 @@ enum Scan {
         ("relates to", .relatesTo), ("related to", .relatesTo),
     ].map { (Array($0.0.utf8), $0.1) }
 
-    /// The relation keyword that starts at `i` (at a word boundary), if any.
     /// The keywords by their first letter: most positions start no keyword at all.
     static let keywordsByFirstByte: [[([UInt8], RelationType)]] = {
         var table = [[([UInt8], RelationType)]](repeating: [], count: 256)
@@ -296,6 +295,7 @@ enum Scan {
         return table
     }()
 
+    /// The relation keyword that starts at `i` (at a word boundary), if any.
     static func relationKeyword(_ b: [UInt8], at i: Int) -> (RelationType, Int)? {
         guard i < b.count else { return nil }   // e.g. an empty table cell
         let candidates = keywordsByFirstByte[Int(lower(b[i]))]
