@@ -314,9 +314,3 @@ struct SiteHandler: HTTPHandler {
         }
     }
 }
-
-func realPath(_ path: String) -> String? {
-    guard let resolved = realpath(path, nil) else { return nil }
-    defer { free(resolved) }
-    return String(cString: resolved)
-}

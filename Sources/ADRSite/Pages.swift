@@ -21,7 +21,7 @@ struct Context: Sendable {
     let summaries: [String]
 
     init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String, blockedAssets: Set<String> = [],
-         computeSummaries: Bool = true) {
+         precompute: Bool = true) {
         self.blockedAssets = blockedAssets
         self.log = log
         self.theme = theme
@@ -43,12 +43,12 @@ struct Context: Sendable {
         let count = log.decisions.count
         let refs = ResultBox<TemplateValue>(count: count), summaries = ResultBox<String>(count: count)
         let decisions = log.decisions
-        DispatchQueue.concurrentPerform(iterations: computeSummaries ? count : 0) { i in
+        DispatchQueue.concurrentPerform(iterations: precompute ? count : 0) { i in
             refs.set(i, .object(Context.makeRef(decisions[i])))
             summaries.set(i, decisions[i].parsed.document.summary())
         }
-        self.refCache = computeSummaries ? refs.values : []
-        self.summaries = computeSummaries ? summaries.values : []
+        self.refCache = precompute ? refs.values : []
+        self.summaries = precompute ? summaries.values : []
     }
 
     // MARK: - Shared values
@@ -65,7 +65,7 @@ struct Context: Sendable {
     /// What every template can use about a decision; `url` is relative to the site root, so
     /// templates write `{{root}}{{url}}`.
     func ref(_ d: Decision) -> [String: TemplateValue] {
-        if let i = index[d.id], case .object(let values) = refCache[i] { return values }
+        if let i = index[d.id], i < refCache.count, case .object(let values) = refCache[i] { return values }
         return Context.makeRef(d)
     }
 
@@ -92,7 +92,7 @@ struct Context: Sendable {
 
     func ref(id: String) -> TemplateValue? {
         guard let i = index[id] else { return nil }
-        return refCache[i]
+        return i < refCache.count ? refCache[i] : .object(Context.makeRef(log.decisions[i]))
     }
 
     func refs(_ ids: [String]) -> TemplateValue { .list(ids.compactMap { ref(id: $0) }) }
@@ -320,14 +320,15 @@ struct Context: Sendable {
             case (nil, .some): return false
             default: return a.offset > b.offset
             }
-        }.prefix(50).map(\.element)
+        }.prefix(50).map(\.offset)
         let updated = log.decisions.compactMap(\.date).max()
-        let entries: [TemplateValue] = newest.map { d in
+        let entries: [TemplateValue] = newest.map { i in
+            let d = log.decisions[i]
             var m = ref(d)
             m["link"] = .string(absolute(SitePath.encode(d.url)))
             m["entryID"] = .string(options.baseURL != nil ? absolute(SitePath.encode(d.url)) : "urn:adrsite:\(d.id)")
             m["updated"] = .string((d.date ?? updated).map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z")
-            m["summary"] = .string(summaries[index[d.id] ?? 0])
+            m["summary"] = .string(summaries[i])
             return .object(m)
         }
         let model: TemplateValue = [

@@ -49,9 +49,9 @@ public enum SiteRenderer {
         let failure = FirstError()
         let fragments = Fragments.make(log, context: context, chosen: chosen, cache: cache)
 
-        // The pages about the whole log first (each is large: the index and decisions.json of a
-        // big log take as long as many decision pages), then decision pages with their badges;
-        // all of them in parallel, each independent of the others.
+        // Decision pages with their badges, and the pages about the whole log as pieces of work
+        // of their own (each is large: the index and decisions.json of a big log take as long as
+        // many decision pages); all of them in parallel, each independent of the others.
         let shared = sharedFiles(log, context: context, theme: theme, options: options, blocked: blocked,
                                  fragments: fragments)
         let pageCount = chosen.count
@@ -141,7 +141,7 @@ extension SiteRenderer {
     /// names. The preview server re-renders a page when its file or this hash changed.
     public static func pageSignatures(_ log: DecisionLog, siteTitle: String) -> [String: Int] {
         let context = Context(log: log, theme: Theme.empty, options: SiteOptions(), siteTitle: siteTitle,
-                              computeSummaries: false)
+                              precompute: false)
         let count = log.decisions.count
         let decisions = log.decisions
         // What any page shows about a decision it names, hashed once per decision.
@@ -209,19 +209,14 @@ final class Fragments: @unchecked Sendable {
         self.search = search
     }
 
-    func takeJSON() -> [[UInt8]] {
-        lock.lock()
-        defer { lock.unlock() }
-        let out = json
-        json = []
-        return out
-    }
+    func takeJSON() -> [[UInt8]] { take(\.json) }
+    func takeSearch() -> [[UInt8]] { take(\.search) }
 
-    func takeSearch() -> [[UInt8]] {
+    private func take(_ kind: ReferenceWritableKeyPath<Fragments, [[UInt8]]>) -> [[UInt8]] {
         lock.lock()
         defer { lock.unlock() }
-        let out = search
-        search = []
+        var out: [[UInt8]] = []
+        swap(&out, &self[keyPath: kind])
         return out
     }
 

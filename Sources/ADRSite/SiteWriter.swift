@@ -78,7 +78,7 @@ public enum SiteWriter {
         let output: String
         let outputPath: String
         let temporary: String
-        private let lock = NSLock()
+        private let lock = NSCondition()
         private var madeFolders: Set<String> = []
         private var written: [String] = []
         private var finished = false
@@ -147,7 +147,12 @@ public enum SiteWriter {
             }
             // `abort` waits for writes under way before it removes the folder, so that no file
             // lands in a folder it is emptying.
-            defer { lock.lock(); inFlight -= 1; lock.unlock() }
+            defer {
+                lock.lock()
+                inFlight -= 1
+                if inFlight == 0 { lock.broadcast() }
+                lock.unlock()
+            }
             do {
                 try beforeWrite?(file.path)
                 try writeFile(target, try file.content())
@@ -170,11 +175,7 @@ public enum SiteWriter {
             guard !finished else { lock.unlock(); return false }
             finished = true
             interrupted = interrupt
-            while inFlight > 0 {
-                lock.unlock()
-                usleep(200)
-                lock.lock()
-            }
+            while inFlight > 0 { lock.wait() }
             lock.unlock()
             removeTree(temporary)
             return true
@@ -324,7 +325,7 @@ public enum SiteWriter {
                                        into foreign: inout [String]) {
         while let entry = readdir(dir) {
             if isDotOrDotDot(entry) { continue }
-            let name = entryName(entry)
+            let name = direntName(entry)
             let path = relative.isEmpty ? String(cString: name) : relative + "/" + String(cString: name)
             var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
             if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
@@ -369,7 +370,7 @@ public enum SiteWriter {
         defer { closedir(dir) }
         while let entry = readdir(dir) {
             if isDotOrDotDot(entry) { continue }
-            let name = entryName(entry)
+            let name = direntName(entry)
             var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
             if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
                 var st = stat()
@@ -391,14 +392,8 @@ public enum SiteWriter {
         }
     }
 
-    /// The entry's name, a C string that lives as long as the entry (until the next readdir).
-    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> UnsafePointer<CChar> {
-        UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
-            .assumingMemoryBound(to: CChar.self)
-    }
-
     private static func isDotOrDotDot(_ entry: UnsafeMutablePointer<dirent>) -> Bool {
-        let name = entryName(entry)
+        let name = direntName(entry)
         return name[0] == 0x2E && (name[1] == 0 || (name[1] == 0x2E && name[2] == 0))
     }
 
@@ -414,9 +409,8 @@ public enum SiteWriter {
         var existing = path
         var rest: [String] = []
         while !existing.isEmpty && existing != "/" {
-            if let real = realpath(existing, nil) {
-                defer { free(real) }
-                return ([String(cString: real)] + rest.reversed()).joined(separator: "/")
+            if let real = realPath(existing) {
+                return ([real] + rest.reversed()).joined(separator: "/")
             }
             rest.append(lastPathComponent(existing))
             existing = parentDirectory(existing)
@@ -487,7 +481,7 @@ public enum SiteWriter {
         guard let dir = opendir(parent) else { return }
         var entries: [String] = []
         while let entry = readdir(dir) {
-            if !isDotOrDotDot(entry) { entries.append(String(cString: entryName(entry))) }
+            if !isDotOrDotDot(entry) { entries.append(String(cString: direntName(entry))) }
         }
         closedir(dir)
         for entry in entries where entry.hasPrefix(".\(name).adrsite-tmp-") || entry.hasPrefix(".\(name).adrsite-old-") {

@@ -61,9 +61,6 @@ public struct LoadedDirectory: Sendable {
 
 /// The load stage: walks an ADR directory and reads its Markdown files.
 public enum Loader {
-    /// Where `d_name` starts in a `struct dirent`.
-    static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
-
     public struct Options: Sendable {
         /// Larger files are reported and skipped.
         public var maxFileSize = 2 * 1024 * 1024
@@ -303,12 +300,8 @@ public enum Loader {
             }
             var entries: [(name: String, type: UInt8)] = []
             while let entry = readdir(dir) {
-                // The name in place: a dirent is only as long as its name (d_reclen), so copying
-                // the 256-byte d_name field would read past the end of the last entry's buffer.
-                let namePointer = UnsafeRawPointer(entry).advanced(by: Loader.direntNameOffset)
-                    .assumingMemoryBound(to: UInt8.self)
-                let name = String(decoding: UnsafeBufferPointer(start: namePointer, count: strlen(namePointer)),
-                                  as: UTF8.self)
+                let cName = direntName(entry)
+                let name = String(decoding: UnsafeRawBufferPointer(start: cName, count: strlen(cName)), as: UTF8.self)
                 if name == "." || name == ".." { continue }
                 entries.append((name, entry.pointee.d_type))
             }
@@ -469,7 +462,15 @@ public func joinPath(_ a: String, _ b: String) -> String {
 
 func errnoText() -> String { String(cString: strerror(errno)) }
 
-func realPath(_ path: String) -> String? {
+/// The name of a directory entry, in place: a C string that lives until the next `readdir`.
+/// (A dirent is only as long as its name, `d_reclen`: copying the 256-byte `d_name` field reads
+/// past the end of the last entry of readdir's buffer.)
+package func direntName(_ entry: UnsafeMutablePointer<dirent>) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+        .assumingMemoryBound(to: CChar.self)
+}
+
+package func realPath(_ path: String) -> String? {
     guard let resolved = realpath(path, nil) else { return nil }
     defer { free(resolved) }
     return String(cString: resolved)
