@@ -34,22 +34,22 @@ struct Run {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let killed = TimedOut()
+        let killed = Locked(false)
         if let timeout {
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                if process.isRunning { killed.set(); kill(process.processIdentifier, SIGKILL) }
+                if process.isRunning { killed.value = true; kill(process.processIdentifier, SIGKILL) }
             }
         }
         // stderr is read on another thread: a process that fills both pipes must not block.
-        let errBox = TimedOut.DataBox()
+        let errData = Locked(Data())
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { errData.value = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
         return Run(status: killed.value ? -1 : process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: (killed.value ? "timed out after \(timeout ?? 0) s\n" : "") + String(decoding: errBox.data, as: UTF8.self))
+                   stderr: (killed.value ? "timed out after \(timeout ?? 0) s\n" : "") + String(decoding: errData.value, as: UTF8.self))
     }
 }
 
@@ -66,13 +66,15 @@ func makeFolder(_ files: [String: String]) throws -> String {
     return dir
 }
 
-/// A flag set from the watchdog's thread.
-final class TimedOut: @unchecked Sendable {
+/// A value set on one thread and read on another.
+final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var flag = false
-    func set() { lock.lock(); flag = true; lock.unlock() }
-    var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
-    final class DataBox: @unchecked Sendable { var data = Data() }
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
 }
 
 /// Every file and folder under `dir` with its content (folders as nil), for before/after checks.
