@@ -275,9 +275,13 @@ struct Reader {
     }
 
     func isStatusHeading(_ text: String) -> Bool {
-        let t = TitleRules.stripNumber(text).title.lowercased().trimmingCharacters(in: " \t:")
-        return ["status", "statut", "état", "etat", "estado", "stato", "state", "decision status"].contains(t)
+        Reader.statusHeadings(text) { text in
+            let t = TitleRules.stripNumber(text).title.lowercased().trimmingCharacters(in: " \t:")
+            return ["status", "statut", "état", "etat", "estado", "stato", "state", "decision status"].contains(t)
+        }
     }
+
+    private static let statusHeadings = Memo<Bool>()
 
     /// Reads one inline run: `Key: value` lines (status, date, deciders, tags), relation
     /// statements, follow-up references, mentions and links.
@@ -829,10 +833,14 @@ enum FollowUpRules {
     static func isFollowUpHeading(_ text: String) -> Bool {
         // The names above are short; a long heading is none of them.
         guard text.utf8.count < 80 else { return false }
-        let t = TitleRules.stripNumber(text).title.lowercased().replacingNBSP()
-            .trimmingCharacters(in: " \t:").filter { $0.isLetter || $0 == " " || $0 == "-" }
-        return headings.contains(String(t).trimmingCharacters(in: " "))
+        return known(text) { text in
+            let t = TitleRules.stripNumber(text).title.lowercased().replacingNBSP()
+                .trimmingCharacters(in: " \t:").filter { $0.isLetter || $0 == " " || $0 == "-" }
+            return headings.contains(String(t).trimmingCharacters(in: " "))
+        }
     }
+
+    private static let known = Memo<Bool>()
 }
 
 enum FrontMatterRules {

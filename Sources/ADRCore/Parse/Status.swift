@@ -70,6 +70,12 @@ public enum StatusRules {
     /// `superseded`; `Partially Implemented in #1811` → `partially implemented`;
     /// `Not-Implemented` → `not implemented`; `** Approved **` → `approved`.
     public static func normalize(_ raw: String) -> String? {
+        normalized(raw) { normalizeUncached($0) }
+    }
+
+    private static let normalized = Memo<String?>()
+
+    private static func normalizeUncached(_ raw: String) -> String? {
         // The status is in the first words; a whole paragraph need not be read.
         let head = raw.utf8.count > 400 ? String(raw.prefix(300)) : raw
         // Drop what precedes the first letter: emoji, `*`, `[`, quotes.
