@@ -40,12 +40,39 @@ public indirect enum TemplateValue: Sendable, ExpressibleByStringLiteral, Expres
 struct CompiledTemplate: Sendable {
     indirect enum Node: Sendable {
         case text([UInt8])
-        case variable(path: [String], escaped: Bool)
-        case section(path: [String], inverted: Bool, body: [Node])
+        case variable(path: Path, escaped: Bool)
+        case section(path: Path, inverted: Bool, body: [Node])
         case partial(name: String, indentation: [UInt8]?)
     }
 
     var nodes: [Node]
+
+    /// A dotted name, split once when the template is compiled.
+    struct Path: Sendable {
+        enum Start: Sendable {
+            /// `.`: the current value itself.
+            case current
+            /// `.name`: a key of the current object only.
+            case currentObject
+            /// `name`: looked up in the context stack, innermost first.
+            case stack
+        }
+        let start: Start
+        /// The key looked up first; nil for `.` (and for a bare `.` followed by nothing).
+        let first: String?
+        /// The keys looked up in turn in what `first` found.
+        let rest: [String]
+
+        init(_ parts: [String]) {
+            if parts.count == 1 && parts[0] == "." {
+                (start, first, rest) = (.current, nil, [])
+            } else if parts[0].isEmpty {
+                (start, first, rest) = (.currentObject, parts.count > 1 ? parts[1] : nil, Array(parts.dropFirst(2)))
+            } else {
+                (start, first, rest) = (.stack, parts[0], Array(parts.dropFirst()))
+            }
+        }
+    }
 
     struct Unsupported: Error {}
 
@@ -167,8 +194,8 @@ struct CompiledTemplate: Sendable {
             return nodes
         }
 
-        static func path(_ name: String) -> [String] {
-            name == "." ? ["."] : name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        static func path(_ name: String) -> Path {
+            Path(name == "." ? ["."] : name.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
         }
 
         /// Text up to the next opening delimiter (consumed) or newline (not consumed).
@@ -260,7 +287,7 @@ struct TemplateRenderer: Sendable {
 
     func render(_ name: String, _ value: TemplateValue) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(8192)
+        out.reserveCapacity(16384)
         guard let template = templates[name] else { return out }
         var stack: [TemplateValue] = [value]
         render(template.nodes, stack: &stack, indentation: nil, into: &out)
@@ -334,28 +361,29 @@ struct TemplateRenderer: Sendable {
     }
 
     /// A name looked up in the context stack, innermost first; `a.b` then in what `a` found.
-    private func lookup(_ path: [String], in stack: [TemplateValue]) -> TemplateValue? {
-        if path.count == 1 && path[0] == "." { return stack.last }
+    private func lookup(_ path: CompiledTemplate.Path, in stack: [TemplateValue]) -> TemplateValue? {
         var found: TemplateValue?
-        if path[0].isEmpty {
-            // `.name`: the current object only.
+        switch path.start {
+        case .current:
+            return stack.last
+        case .currentObject:
             guard case .object(let values)? = stack.last else { return nil }
-            found = path.count > 1 ? values[path[1]] : nil
-            return path.count > 2 ? descend(found, path.dropFirst(2)) : found
-        }
-        let name = path[0]
-        var k = stack.count - 1
-        while k >= 0 {
-            if case .object(let values) = stack[k], let v = values[name] {
-                found = v
-                break
+            found = path.first.flatMap { values[$0] }
+        case .stack:
+            let name = path.first!
+            var k = stack.count - 1
+            while k >= 0 {
+                if case .object(let values) = stack[k], let v = values[name] {
+                    found = v
+                    break
+                }
+                k -= 1
             }
-            k -= 1
         }
-        return path.count > 1 ? descend(found, path.dropFirst()) : found
+        return path.rest.isEmpty ? found : descend(found, path.rest)
     }
 
-    private func descend(_ value: TemplateValue?, _ rest: ArraySlice<String>) -> TemplateValue? {
+    private func descend(_ value: TemplateValue?, _ rest: [String]) -> TemplateValue? {
         var current = value
         for name in rest {
             guard case .object(let values)? = current else { return nil }
@@ -366,15 +394,25 @@ struct TemplateRenderer: Sendable {
 
     /// swift-mustache's HTML escaping: `<`, `>`, `&`, `"` and `'`.
     private func escape(_ s: String, into out: inout [UInt8]) {
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "<"): out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
-            case UInt8(ascii: ">"): out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
-            case UInt8(ascii: "&"): out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])
-            case UInt8(ascii: "'"): out.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])
-            default: out.append(b)
+        var s = s
+        s.withUTF8 { bytes in
+            // Most values need no escaping: copy the runs between special bytes whole.
+            var start = 0
+            for (k, b) in bytes.enumerated() {
+                let entity: StaticString
+                switch b {
+                case UInt8(ascii: "<"): entity = "&lt;"
+                case UInt8(ascii: ">"): entity = "&gt;"
+                case UInt8(ascii: "&"): entity = "&amp;"
+                case UInt8(ascii: "\""): entity = "&quot;"
+                case UInt8(ascii: "'"): entity = "&#39;"
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<k]))
+                out.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
+                start = k + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
     }
 }
