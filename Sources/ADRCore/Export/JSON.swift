@@ -107,34 +107,50 @@ public struct JSONWriter {
     }()
 
     private mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { escape($0) }
+    }
+
+    /// A JSON string of valid UTF-8: runs of plain bytes are copied whole; quotes, backslashes,
+    /// control characters, `<`, `>`, `&`, DEL, U+2028 and U+2029 are escaped.
+    private mutating func escape(_ utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        if s.utf8.allSatisfy({ JSONWriter.plain[Int($0)] }) {
-            bytes.append(contentsOf: s.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": raw("\\\"")
-            case "\\": raw("\\\\")
-            case "\n": raw("\\n")
-            case "\r": raw("\\r")
-            case "\t": raw("\\t")
-            case "<", ">", "&", "\u{2028}", "\u{2029}", "\u{7F}":
-                let v = scalar.value
-                raw("\\u")
-                for shift in [12, 8, 4, 0] { bytes.append(hex[Int((v >> UInt32(shift)) & 0xF)]) }
-            default:
-                if scalar.value < 0x20 {
-                    raw("\\u00")
-                    bytes.append(hex[Int(scalar.value >> 4)])
-                    bytes.append(hex[Int(scalar.value & 0xF)])
-                } else {
-                    bytes.append(contentsOf: String(scalar).utf8)
+        let hex: StaticString = "0123456789abcdef"
+        func hexDigit(_ v: UInt32) -> UInt8 { hex.utf8Start[Int(v & 0xF)] }
+        var start = 0
+        var k = 0
+        let n = utf8.count
+        while k < n {
+            let b = utf8[k]
+            if JSONWriter.plain[Int(b)] { k += 1; continue }
+            let v: UInt32
+            var width = 1
+            if b >= 0x80 {
+                // Only U+2028 and U+2029 (E2 80 A8, E2 80 A9) are escaped among non-ASCII scalars.
+                guard b == 0xE2, k + 2 < n, utf8[k + 1] == 0x80, utf8[k + 2] == 0xA8 || utf8[k + 2] == 0xA9 else {
+                    k += 1
+                    continue
                 }
+                v = utf8[k + 2] == 0xA8 ? 0x2028 : 0x2029
+                width = 3
+            } else {
+                v = UInt32(b)
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<k]))
+            switch v {
+            case 0x22: raw("\\\"")
+            case 0x5C: raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            default:
+                raw("\\u")
+                for shift: UInt32 in [12, 8, 4, 0] { bytes.append(hexDigit(v >> shift)) }
+            }
+            k += width
+            start = k
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<n]))
         bytes.append(UInt8(ascii: "\""))
     }
 }
