@@ -99,6 +99,7 @@ struct Context: Sendable {
 
     func page(_ path: String, title: String, _ extra: [String: TemplateValue], root: String? = nil) -> TemplateValue {
         var m = extra
+        m.reserveCapacity(m.count + 6)
         m["root"] = .string(root ?? SitePath.root(of: path))
         m["pageTitle"] = .string(title)
         m["siteTitle"] = .string(siteTitle)
@@ -122,6 +123,7 @@ struct Context: Sendable {
         let newestFirst = log.decisions.filter { $0.number != nil }.reversed() + log.decisions.filter { $0.number == nil }.reversed()
         let rows: [TemplateValue] = newestFirst.map { d in
             var row = ref(d)
+            row.reserveCapacity(row.count + 7)
             row["openFollowUps"] = .int(d.openFollowUps)
             row["followUpCount"] = .int(d.followUps.count)
             row["hasOpenFollowUps"] = .bool(d.openFollowUps > 0)
@@ -150,6 +152,7 @@ struct Context: Sendable {
         let path = d.url
         let root = SitePath.root(of: path)
         var model = ref(d)
+        model.reserveCapacity(model.count + 20)
         model["deciders"] = .strings(d.parsed.deciders)
         model["hasDeciders"] = .bool(!d.parsed.deciders.isEmpty)
         model["tags"] = .strings(d.parsed.tags)
@@ -238,7 +241,8 @@ struct Context: Sendable {
     func body(_ d: Decision, root: String) -> String {
         var renderer = HTMLRenderer(unsafe: options.unsafeHTML)
         // The header shows the title and the metadata lines; the body starts after them.
-        let doc = d.parsed.document.removing((d.parsed.titleNode.map { [$0] } ?? []) + d.parsed.metadataNodes)
+        let doc = d.parsed.document
+        renderer.skipped = Set((d.parsed.titleNode.map { [$0] } ?? []) + d.parsed.metadataNodes)
         let targets = d.linkTargets
         let numbers = log.uniqueNumbers
         let decisions = log.decisions

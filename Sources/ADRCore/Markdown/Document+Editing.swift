@@ -1,14 +1,4 @@
 extension MarkdownDocument {
-    /// A copy without the given nodes (and what they contain): the page header shows the title,
-    /// so the body is rendered without its title heading.
-    public func removing(_ nodes: [Int32]) -> MarkdownDocument {
-        var copy = self
-        for n in nodes where n > 0 && Int(n) < copy.nodes.count && copy.nodes[Int(n)].parent >= 0 {
-            copy.unlink(n)
-        }
-        return copy
-    }
-
     /// The plain text of the first paragraph under the first heading named one of `sections`
     /// (e.g. "Context"), else of the first paragraph: a short summary for search and feeds.
     public func summary(sections: Set<String> = ["context", "context and problem statement", "summary", "problem"],
@@ -48,17 +38,18 @@ public enum Mentions {
     public static func find(in text: String) -> [(range: Range<String.Index>, number: Int)] {
         let utf8 = text.utf8
         // Most text has no "adr" at all: look for one before copying anything.
-        var sawADR = false
-        var prev2: UInt8 = 0, prev1: UInt8 = 0
-        for c in utf8 {
-            if (prev2 | 0x20) == UInt8(ascii: "a") && (prev1 | 0x20) == UInt8(ascii: "d") && (c | 0x20) == UInt8(ascii: "r") {
-                sawADR = true
-                break
+        func containsADR<C: Sequence>(_ bytes: C) -> Bool where C.Element == UInt8 {
+            var prev2: UInt8 = 0, prev1: UInt8 = 0
+            for c in bytes {
+                if (prev2 | 0x20) == UInt8(ascii: "a") && (prev1 | 0x20) == UInt8(ascii: "d") && (c | 0x20) == UInt8(ascii: "r") {
+                    return true
+                }
+                prev2 = prev1
+                prev1 = c
             }
-            prev2 = prev1
-            prev1 = c
+            return false
         }
-        guard sawADR else { return [] }
+        guard utf8.withContiguousStorageIfAvailable(containsADR) ?? containsADR(utf8) else { return [] }
         let b = Array(utf8)
         var out: [(Range<String.Index>, Int)] = []
         var i = 0

@@ -20,6 +20,9 @@ public struct HTMLRenderer {
     public var linkMentions: ((_ text: String) -> [(range: Range<String.Index>, url: String)])?
     /// Trusted HTML appended inside a heading, after its text (e.g. a self-link).
     public var headingSuffixes: [Int32: String] = [:]
+    /// Nodes left out with what they contain, as if unlinked from the document (the page header
+    /// shows the title and metadata lines), without copying the document to unlink them.
+    public var skipped: Set<Int32> = []
 
     public init(unsafe: Bool = false) { self.unsafe = unsafe }
 
@@ -38,6 +41,15 @@ public struct HTMLRenderer {
         while current > 0 {
             let index = current
             let node = nodes[Int(index)]
+            if entering && !skipped.isEmpty && skipped.contains(index) {
+                if node.next >= 0 {
+                    current = node.next
+                } else {
+                    current = node.parent
+                    entering = false
+                }
+                continue
+            }
             if entering {
                 if state.plainDepth > 0 {
                     switch node.kind {
