@@ -113,8 +113,9 @@ public enum StatusRules {
                 endsClause = true
             }
             let clean = !w.isEmpty && w.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" || $0 == "’" }
-            for (k, part) in w.split(separator: "-").enumerated() {
-                let isLast = k == w.split(separator: "-").count - 1
+            let parts = w.split(separator: "-")
+            for (k, part) in parts.enumerated() {
+                let isLast = k == parts.count - 1
                 words.append((String(part), isLast ? endsClause : false, clean))
             }
             if words.count > 40 { break }
