@@ -282,81 +282,186 @@ struct CompiledTemplate: Sendable {
 }
 
 /// Renders compiled templates into bytes.
+///
+/// The templates are flattened into one program of plain values (text as ranges of one byte
+/// buffer, names and partials as indices, a section as the index its body ends at): every core
+/// renders pages through the same templates, and walking a tree of reference-counted nodes made
+/// both cores retain and release the same objects for every tag of every page.
 struct TemplateRenderer: Sendable {
-    let templates: [String: CompiledTemplate]
+    private enum Op: Sendable {
+        case text(start: Int32, end: Int32)
+        case variable(path: Int32, escaped: Bool)
+        /// The body is the ops after this one, up to `end` (where the next op is).
+        case section(path: Int32, inverted: Bool, end: Int32)
+        /// `template` -1: no such template; `indentation` -1: an inline partial.
+        case partial(template: Int32, indentation: Int32)
+    }
+
+    /// What the templates were flattened into, while it is built.
+    private struct Parts {
+        var ops: [Op] = []
+        var text: [UInt8] = []
+        var paths: [CompiledTemplate.Path] = []
+        var indentations: [[UInt8]] = []
+        var ranges: [Range<Int>] = []
+        var index: [String: Int] = [:]
+    }
+
+    /// The program in buffers of its own: reading an op or a text range retains nothing. It is
+    /// never changed after `init`, so cores share it freely.
+    private final class Program: @unchecked Sendable {
+        let ops: UnsafeBufferPointer<Op>
+        let text: UnsafeBufferPointer<UInt8>
+        let paths: UnsafeBufferPointer<CompiledTemplate.Path>
+        let indentations: [[UInt8]]
+        let ranges: [Range<Int>]
+        let index: [String: Int]
+
+        init(_ parts: Parts) {
+            func copy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+                let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: array.count)
+                _ = buffer.initialize(from: array)
+                return UnsafeBufferPointer(buffer)
+            }
+            ops = copy(parts.ops)
+            text = copy(parts.text)
+            paths = copy(parts.paths)
+            indentations = parts.indentations
+            ranges = parts.ranges
+            index = parts.index
+        }
+
+        deinit {
+            ops.deallocate()
+            text.deallocate()
+            UnsafeMutableBufferPointer(mutating: paths).deinitialize().deallocate()
+        }
+    }
+
+    private let program: Program
+
+    init(templates: [String: CompiledTemplate]) {
+        var p = Parts()
+        let names = templates.keys.sorted()
+        for (k, name) in names.enumerated() { p.index[name] = k }
+        func flatten(_ nodes: [CompiledTemplate.Node]) {
+            for node in nodes {
+                switch node {
+                case .text(let bytes):
+                    p.ops.append(.text(start: Int32(p.text.count), end: Int32(p.text.count + bytes.count)))
+                    p.text.append(contentsOf: bytes)
+                case .variable(let path, let escaped):
+                    p.paths.append(path)
+                    p.ops.append(.variable(path: Int32(p.paths.count - 1), escaped: escaped))
+                case .section(let path, let inverted, let body):
+                    p.paths.append(path)
+                    let pathIndex = Int32(p.paths.count - 1)
+                    let at = p.ops.count
+                    p.ops.append(.section(path: pathIndex, inverted: inverted, end: 0))
+                    flatten(body)
+                    p.ops[at] = .section(path: pathIndex, inverted: inverted, end: Int32(p.ops.count))
+                case .partial(let name, let indentation):
+                    var indent: Int32 = -1
+                    if let indentation {
+                        p.indentations.append(indentation)
+                        indent = Int32(p.indentations.count - 1)
+                    }
+                    p.ops.append(.partial(template: Int32(p.index[name] ?? -1), indentation: indent))
+                }
+            }
+        }
+        for name in names {
+            let start = p.ops.count
+            flatten(templates[name]!.nodes)
+            p.ranges.append(start..<p.ops.count)
+        }
+        program = Program(p)
+    }
 
     func render(_ name: String, _ value: TemplateValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16384)
-        guard let template = templates[name] else { return out }
+        guard let k = program.index[name] else { return out }
         var stack: [TemplateValue] = [value]
-        render(template.nodes, stack: &stack, indentation: nil, into: &out)
+        render(program.ranges[k], stack: &stack, indentation: nil, into: &out)
         return out
     }
 
-    private func render(_ nodes: [CompiledTemplate.Node], stack: inout [TemplateValue], indentation: [UInt8]?,
+    /// Where the op after the one at `i` is: past the body of a section.
+    private func after(_ i: Int) -> Int {
+        if case .section(_, _, let end) = program.ops[i] { return Int(end) }
+        return i + 1
+    }
+
+    private func render(_ range: Range<Int>, stack: inout [TemplateValue], indentation: [UInt8]?,
                         into out: inout [UInt8]) {
         if let indentation, !indentation.isEmpty {
             // As swift-mustache does: each piece of output that starts a line of this template is indented.
             var local: [UInt8] = []
-            for node in nodes {
+            var i = range.lowerBound
+            while i < range.upperBound {
                 var piece: [UInt8] = []
-                render([node], stack: &stack, indentation: indentation, pieceInto: &piece)
+                render(i, stack: &stack, indentation: indentation, pieceInto: &piece)
                 if !piece.isEmpty && local.last == 0x0A { local.append(contentsOf: indentation) }
                 local.append(contentsOf: piece)
+                i = after(i)
             }
             out.append(contentsOf: local)
             return
         }
-        render(nodes, stack: &stack, indentation: nil, pieceInto: &out)
+        var i = range.lowerBound
+        while i < range.upperBound {
+            render(i, stack: &stack, indentation: nil, pieceInto: &out)
+            i = after(i)
+        }
     }
 
-    private func render(_ nodes: [CompiledTemplate.Node], stack: inout [TemplateValue], indentation: [UInt8]?,
-                        pieceInto out: inout [UInt8]) {
-        for node in nodes {
-            switch node {
-            case .text(let bytes):
-                out.append(contentsOf: bytes)
-            case .variable(let path, let escaped):
-                guard let value = lookup(path, in: stack) else { continue }
+    /// Renders the op at `i` (a section with its body).
+    private func render(_ i: Int, stack: inout [TemplateValue], indentation: [UInt8]?, pieceInto out: inout [UInt8]) {
+        switch program.ops[i] {
+        case .text(let start, let end):
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: program.text[Int(start)..<Int(end)]))
+        case .variable(let path, let escaped):
+            guard let value = lookup(program.paths[Int(path)], in: stack) else { return }
+            switch value {
+            case .string(let s): escaped ? escape(s, into: &out) : out.append(contentsOf: s.utf8)
+            case .int(let n): out.append(contentsOf: String(n).utf8)
+            case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+            case .list, .object: break
+            }
+        case .section(let path, let inverted, let end):
+            let body = (i + 1)..<Int(end)
+            let value = lookup(program.paths[Int(path)], in: stack)
+            if inverted {
                 switch value {
-                case .string(let s): escaped ? escape(s, into: &out) : out.append(contentsOf: s.utf8)
-                case .int(let n): out.append(contentsOf: String(n).utf8)
-                case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-                case .list, .object: break
+                case nil, .bool(false)?: render(body, stack: &stack, indentation: indentation, into: &out)
+                case .list(let items)? where items.isEmpty: render(body, stack: &stack, indentation: indentation, into: &out)
+                default: break
                 }
-            case .section(let path, let inverted, let body):
-                let value = lookup(path, in: stack)
-                if inverted {
-                    switch value {
-                    case nil, .bool(false)?: render(body, stack: &stack, indentation: indentation, into: &out)
-                    case .list(let items)? where items.isEmpty: render(body, stack: &stack, indentation: indentation, into: &out)
-                    default: break
-                    }
-                    continue
-                }
-                switch value {
-                case nil, .bool(false)?:
-                    break
-                case .bool(true)?:
-                    render(body, stack: &stack, indentation: indentation, into: &out)
-                case .list(let items)?:
-                    for item in items {
-                        stack.append(item)
-                        render(body, stack: &stack, indentation: indentation, into: &out)
-                        stack.removeLast()
-                    }
-                case let v?:
-                    stack.append(v)
+                return
+            }
+            switch value {
+            case nil, .bool(false)?:
+                break
+            case .bool(true)?:
+                render(body, stack: &stack, indentation: indentation, into: &out)
+            case .list(let items)?:
+                for item in items {
+                    stack.append(item)
                     render(body, stack: &stack, indentation: indentation, into: &out)
                     stack.removeLast()
                 }
-            case .partial(let name, let indent):
-                guard let template = templates[name] else { continue }
-                let combined: [UInt8]? = indent.map { (indentation ?? []) + $0 } ?? indentation
-                // A partial pushes and pops what it pushes: the same stack serves.
-                render(template.nodes, stack: &stack, indentation: combined, into: &out)
+            case let v?:
+                stack.append(v)
+                render(body, stack: &stack, indentation: indentation, into: &out)
+                stack.removeLast()
             }
+        case .partial(let template, let indent):
+            guard template >= 0 else { return }
+            let own: [UInt8]? = indent >= 0 ? program.indentations[Int(indent)] : nil
+            let combined: [UInt8]? = own.map { (indentation ?? []) + $0 } ?? indentation
+            // A partial pushes and pops what it pushes: the same stack serves.
+            render(program.ranges[Int(template)], stack: &stack, indentation: combined, into: &out)
         }
     }
 

@@ -39,6 +39,11 @@ import Testing
         ("CRLF line endings", "a\r\n  {{#yes}}\r\n  b\r\n  {{/yes}}\r\nc", [:]),
         ("sections inside partials inside sections", "{{#items}}{{> p}}{{/items}}", ["p": "{{#name}}<{{name}}>{{/name}}\n"]),
         ("a section that ends on the last line", "{{#yes}}\nx\n{{/yes}}", [:]),
+        ("indented partials inside indented partials, with sections and lists", "<div>\n  {{> outer}}\n</div>\n",
+         ["outer": "<ul>\n{{#list}}\n  {{> inner}}\n{{/list}}\n</ul>\n{{^empty}}\n  {{> second}}\n{{/empty}}\n",
+          "inner": "<li>{{.}}</li>\n<li>{{#o}}{{p.q}}{{/o}}\n{{a}}</li>\n",
+          "second": "<p>{{n}}</p>\n  {{#list}}\n    {{> inner}}\n  {{/list}}\n"]),
+        ("a partial that is not there renders nothing", "a{{> missing}}b\n  {{> missing}}\nc", [:]),
     ]
 
     static let model: TemplateValue = [
