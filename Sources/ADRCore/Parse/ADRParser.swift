@@ -790,6 +790,11 @@ enum ListRules {
                 continue
             }
             var subparts = [" " + piece + " "]
+            // Names with spaces and no joiner ("Ada Lovelace"): nothing to split either.
+            if !joiners.contains(where: { subparts[0].utf8.containsSequence($0.utf8) }) {
+                if !word.isEmpty { parts.append(word) }
+                continue
+            }
             for joiner in joiners {
                 subparts = subparts.flatMap { splitting($0, on: joiner).map { " " + $0 + " " } }
             }

@@ -295,9 +295,18 @@ enum Scan {
         return table
     }()
 
+    /// For each two lowercase bytes, whether a keyword starts with them: most words that start
+    /// with a keyword's first letter ("system", "as", "in") go no further.
+    static let keywordStarts: [Bool] = {
+        var table = [Bool](repeating: false, count: 1 << 16)
+        for entry in relationKeywords { table[Int(entry.0[0]) << 8 | Int(entry.0[1])] = true }
+        return table
+    }()
+
     /// The relation keyword that starts at `i` (at a word boundary), if any.
     static func relationKeyword(_ b: [UInt8], at i: Int) -> (RelationType, Int)? {
-        guard i < b.count else { return nil }   // e.g. an empty table cell
+        // Every keyword is longer than two bytes (`i < b.count` fails e.g. in an empty table cell).
+        guard i + 1 < b.count, keywordStarts[Int(lower(b[i])) << 8 | Int(lower(b[i + 1]))] else { return nil }
         let candidates = keywordsByFirstByte[Int(lower(b[i]))]
         if candidates.isEmpty { return nil }
         if i > 0 && isAlnum(b[i - 1]) { return nil }
