@@ -230,3 +230,41 @@ private func split(_ text: String) -> (FrontMatter?, String, [Diagnostic]) {
     #expect(diagnostics.count == 1)
     #expect(diagnostics.first?.message.contains("aliases") == true)
 }
+
+/// The reader for plain `key: value` front matter must give what Yams gives, whenever it takes
+/// the text at all, and it must take the common kind.
+@Test func `plain front matter is read as Yams reads it`() {
+    let keys = ["status", "date", "deciders", "title", "tags", "x", "Status", "a-b", "a_b", "k9", "null", "true",
+                "-k", "9k", "k k", "\"k\"", "k ", ""]
+    let values = ["accepted", "2016-01-05", "Dmitri Volkov, Liam O'Brien", "Amélie Durand", "null", "Null", "NULL",
+                  "~", "", " ", "a  b", "a ", "(draft) v1.0/2; x+y", "true", "12", "0x1F", "yes",
+                  "a: b", "a:b", "a #b", "a#b", "#c", "- x", "[a, b]", "{a: b}", "'q'", "\"q\"", "&anchor x", "*alias",
+                  "!tag x", "|", ">", "@x", "`x`", "%x", "? x", "a\tb", "\u{A0}nbsp", "x\u{85}y", "x\u{2028}y",
+                  "\u{FEFF}bom", "x\u{9F}", "日本語", "Zoë Müller", "a -b", "-"]
+    var generator = SplitMix(seed: 5)
+    var compared = 0, taken = 0
+    for _ in 0..<3000 {
+        var lines: [String] = []
+        for _ in 0..<Int.random(in: 1...4, using: &generator) {
+            switch Int.random(in: 0..<10, using: &generator) {
+            case 0: lines.append("")
+            case 1: lines.append("  " + keys.randomElement(using: &generator)! + ": x")
+            case 2: lines.append(keys.randomElement(using: &generator)! + ":")
+            default:
+                lines.append(keys.randomElement(using: &generator)! + ": " + values.randomElement(using: &generator)!)
+            }
+        }
+        let yaml = lines.joined(separator: "\n")
+        guard !yaml.trimmingCharacters(in: " \t\n\r").isEmpty else { continue }
+        compared += 1
+        guard let simple = FrontMatter.parseSimple(yaml) else { continue }
+        taken += 1
+        var diagnostics: [Diagnostic] = []
+        let yams = FrontMatter.parseWithYams(yaml, path: "0001-t.md", diagnostics: &diagnostics)
+        #expect(diagnostics.isEmpty, "\(yaml.debugDescription): \(diagnostics)")
+        #expect(simple.entries == yams.entries, "\(yaml.debugDescription)")
+    }
+    // Both outcomes occur: the comparison is not empty, and Yams still reads the rest.
+    #expect(taken > 300 && taken < compared - 300, "taken \(taken) of \(compared)")
+    #expect(FrontMatter.parseSimple("status: accepted\ndate: 2016-01-05\ndeciders: Dmitri Volkov, Liam O'Brien") != nil)
+}

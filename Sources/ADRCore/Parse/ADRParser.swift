@@ -301,9 +301,10 @@ struct Reader {
         var insideLink = false
         var i = 0
         let n = b.count
+        let byteClass = Scan.byteClass
         while i < n {
             let c = b[i]
-            let cls = Scan.byteClass[Int(c)]
+            let cls = byteClass[Int(c)]
             if cls == 0 {
                 // Not part of a word: link markers switch the "inside a link" state.
                 if c == InlineRun.linkStart { insideLink = true } else if c == InlineRun.linkEnd { insideLink = false }
@@ -358,7 +359,7 @@ struct Reader {
             }
             // Skip the rest of the word.
             i += 1
-            while i < n && Scan.byteClass[Int(b[i])] != 0 { i += 1 }
+            while i < n && byteClass[Int(b[i])] != 0 { i += 1 }
         }
         for (offset, number) in mentionCandidates where !typedMentionOffsets.contains(offset) {
             let pos = run.position(of: offset)

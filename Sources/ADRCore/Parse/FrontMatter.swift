@@ -107,9 +107,76 @@ public struct FrontMatter: Sendable {
         return (frontMatter, body, diagnostics)
     }
 
-    /// Reads YAML with Yams; problems are warnings with the line in the Markdown file.
+    /// Reads the YAML of front matter; problems are warnings with the line in the Markdown file.
     static func parseYAML(_ yaml: String, path: String, diagnostics: inout [Diagnostic]) -> FrontMatter {
         if yaml.trimmingCharacters(in: " \t\n\r").isEmpty { return FrontMatter() }
+        if let simple = parseSimple(yaml) { return simple }
+        return parseWithYams(yaml, path: path, diagnostics: &diagnostics)
+    }
+
+    /// Front matter of `key: plain words` lines only, the common kind, read without Yams; nil
+    /// when any line is anything else (indented, a list, quoted, a comment, a repeated key,
+    /// characters YAML gives a meaning to), and Yams reads it. For the lines it accepts it gives
+    /// what Yams gives (FrontMatterTests compares the two).
+    static func parseSimple(_ yaml: String) -> FrontMatter? {
+        var entries: [YAMLEntry] = []
+        var keys: Set<String> = []
+        var lineIndex = 0
+        for line in yaml.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            defer { lineIndex += 1 }
+            guard let first = line.first else { continue }
+            guard Scan.isAsciiLetter(first) else { return nil }
+            var i = line.startIndex
+            while i < line.endIndex && (Scan.isAsciiLetter(line[i]) || Scan.isDigit(line[i])
+                                         || line[i] == UInt8(ascii: "_") || line[i] == UInt8(ascii: "-")) {
+                i = line.index(after: i)
+            }
+            guard i < line.endIndex, line[i] == UInt8(ascii: ":") else { return nil }
+            let key = String(decoding: line[line.startIndex..<i], as: UTF8.self)
+            guard keys.insert(key).inserted else { return nil }
+            i = line.index(after: i)
+            var value: YAMLValue = .null
+            if i < line.endIndex {
+                guard line[i] == 0x20 else { return nil }
+                var rest = line[i...].drop { $0 == 0x20 }
+                while rest.last == 0x20 { rest = rest.dropLast() }
+                if let start = rest.first {
+                    guard Scan.isAsciiLetter(start) || Scan.isDigit(start) || start >= 0x80,
+                          plainWords(Array(rest)) else { return nil }
+                    let text = String(decoding: rest, as: UTF8.self)
+                    value = text == "null" || text == "Null" || text == "NULL" ? .null : .scalar(text)
+                }
+            }
+            entries.append(YAMLEntry(key: key, value: value, line: lineIndex + 2))
+        }
+        return FrontMatter(entries: entries)
+    }
+
+    /// Letters, digits, spaces, `.,;'()/+-_` and printable non-ASCII: what a plain YAML scalar
+    /// holds as it is written.
+    private static func plainWords(_ b: [UInt8]) -> Bool {
+        var k = 0
+        while k < b.count {
+            let c = b[k]
+            if c >= 0x80 {
+                let c1 = k + 1 < b.count ? b[k + 1] : 0, c2 = k + 2 < b.count ? b[k + 2] : 0
+                // C1 controls and NEL; U+2028, U+2029; the byte order mark; U+FFFE, U+FFFF.
+                if c == 0xC2 && c1 < 0xA0 { return false }
+                if c == 0xE2 && c1 == 0x80 && (c2 == 0xA8 || c2 == 0xA9) { return false }
+                if c == 0xEF && ((c1 == 0xBB && c2 == 0xBF) || (c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF))) { return false }
+            } else if !(Scan.isAsciiLetter(c) || Scan.isDigit(c) || c == 0x20 || c == UInt8(ascii: ".")
+                        || c == UInt8(ascii: ",") || c == UInt8(ascii: ";") || c == UInt8(ascii: "'")
+                        || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "/")
+                        || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")) {
+                return false
+            }
+            k += 1
+        }
+        return true
+    }
+
+    /// Reads YAML with Yams; problems are warnings with the line in the Markdown file.
+    static func parseWithYams(_ yaml: String, path: String, diagnostics: inout [Diagnostic]) -> FrontMatter {
         // Yams compares mapping keys by value, walking aliases as if expanded: a key that is an
         // alias of nested aliases would take hours. Front matter never needs many aliases.
         if aliasCount(yaml) > maxAliases {

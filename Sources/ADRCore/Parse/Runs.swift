@@ -216,6 +216,7 @@ enum Scan {
         (b >= 48 && b <= 57) || (lower(b) >= 97 && lower(b) <= 122) || b >= 0x80
     }
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    @inline(__always) static func isAsciiLetter(_ b: UInt8) -> Bool { lower(b) >= 97 && lower(b) <= 122 }
 
     /// Bits of `byteClass`: part of a word; may start a relation keyword, a follow-up
     /// reference or a mention.
