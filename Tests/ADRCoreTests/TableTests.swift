@@ -622,3 +622,28 @@ private func line(_ text: String, column: Int32 = 1) -> GFMTable.Line {
     let good = ["x", "| a | b |", "|---|---|"].map { line($0) }
     #expect(GFMTable.parse(good)?.headerLine == 1)
 }
+
+/// The quick test for documents that may hold a table: a `|`, or `:-` / `-:` anywhere, as a
+/// byte-by-byte reading finds them.
+@Test func `the table precheck finds pipes and colon-dash pairs anywhere`() {
+    func reference(_ b: [UInt8]) -> Bool {
+        var previous: UInt8 = 0
+        for c in b {
+            if c == UInt8(ascii: "|") || (c == UInt8(ascii: "-") && previous == UInt8(ascii: ":"))
+                || (c == UInt8(ascii: ":") && previous == UInt8(ascii: "-")) { return true }
+            previous = c
+        }
+        return false
+    }
+    func check(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer { GFMTable.mayHoldTable($0) } }
+    #expect(check("a | b") && check(":-") && check("-:") && check("x\n---:") && check("a:-") && check(":-b"))
+    #expect(!check("") && !check(":") && !check("-") && !check("a: b - c") && !check(": -") && !check("::"))
+    var generator = SplitMix(seed: 124)
+    let alphabet = Array("ab :-|\n".utf8)
+    for _ in 0..<5000 {
+        let bytes = (0..<Int.random(in: 0..<12, using: &generator)).map { _ in
+            alphabet[Int.random(in: 0..<(alphabet.count - 1), using: &generator) + (Int.random(in: 0..<8, using: &generator) == 0 ? 1 : 0)]
+        }
+        #expect(bytes.withUnsafeBufferPointer { GFMTable.mayHoldTable($0) } == reference(bytes), "\(bytes)")
+    }
+}

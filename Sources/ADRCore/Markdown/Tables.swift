@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// GitHub-flavoured pipe tables over plain cmark: plain CommonMark reads a table as a paragraph
 /// of pipes, so the converter hands each paragraph's source lines to this step, which finds the
 /// header row, delimiter row and body rows as the GFM specification defines them
@@ -43,10 +51,14 @@ enum GFMTable {
     /// Whether a text may hold a table: a delimiter row has a pipe, or else is one column
     /// with a colon (`:--`, `--:`); without either, `---` under a line is a setext heading.
     static func mayHoldTable(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var previous: UInt8 = 0
-        for b in bytes {
-            if b == pipe || (b == dash && previous == colon) || (b == colon && previous == dash) { return true }
-            previous = b
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+        // memchr reads many bytes at a time: most documents have neither `|` nor `:-`/`-:`.
+        if memchr(base, Int32(pipe), bytes.count) != nil { return true }
+        var from = 0
+        while from < bytes.count, let hit = memchr(base + from, Int32(colon), bytes.count - from) {
+            let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            if (at > 0 && bytes[at - 1] == dash) || (at + 1 < bytes.count && bytes[at + 1] == dash) { return true }
+            from = at + 1
         }
         return false
     }
