@@ -12,6 +12,15 @@ import Testing
     static let siteFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../ADRSiteTests/Fixtures").standardized.path
 
+    #if os(Linux)
+    /// site/0018: the binary links mimalloc, so that it replaces glibc's malloc for the process.
+    @Test func `the binary starts with mimalloc linked in`() throws {
+        let run = try Run.adrsite(["MIMALLOC_VERBOSE=1", Run.binary, "--version"], timeout: 30, executable: "/usr/bin/env")
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("mimalloc: process init"), "\(run.stderr)")
+    }
+    #endif
+
     @Test func `build writes the site and says where to open it`() throws {
         let dir = try makeFolder(Self.log)
         defer { try? FileManager.default.removeItem(atPath: dir) }
