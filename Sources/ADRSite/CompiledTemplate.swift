@@ -308,7 +308,9 @@ struct TemplateRenderer: Sendable {
     }
 
     /// The program in buffers of its own: reading an op or a text range retains nothing. It is
-    /// never changed after `init`, so cores share it freely.
+    /// never changed after `init`, so cores share it freely. (Measured on 10,000 records: retains
+    /// and releases called from the renderer were 5.7% of the samples with the template tree,
+    /// 3.6–3.9% with the program in plain arrays, 2.8–3.2% with these buffers.)
     private final class Program: @unchecked Sendable {
         let ops: UnsafeBufferPointer<Op>
         let text: UnsafeBufferPointer<UInt8>

@@ -778,22 +778,16 @@ enum SectionNames {
 enum ListRules {
     /// The words that join the last two names, in English, French, German and Spanish.
     static let joiners = [" and ", " & ", " et ", " und ", " y "]
-    static let joinerWords: Set<String> = ["and", "&", "et", "und", "y"]
 
     static func split(_ value: String) -> [String] {
         var parts: [String] = []
         for piece in value.split(whereSeparator: { $0 == "," || $0 == ";" }) {
-            // One word that is no joiner (the common case, and all of a list of 100,000 names):
-            // nothing to split.
-            let word = piece.trimmingCharacters(in: " \t\n[]")
-            if !word.utf8.contains(UInt8(ascii: " ")) && !joinerWords.contains(word) {
-                if !word.isEmpty { parts.append(word) }
-                continue
-            }
             var subparts = [" " + piece + " "]
-            // Names with spaces and no joiner ("Ada Lovelace"): nothing to split either.
+            // No joiner in it (the common case: "Ada", "Ada Lovelace", and all of a list of
+            // 100,000 names): the piece is one name.
             if !joiners.contains(where: { subparts[0].utf8.containsSequence($0.utf8) }) {
-                if !word.isEmpty { parts.append(word) }
+                let name = piece.trimmingCharacters(in: " \t\n[]")
+                if !name.isEmpty { parts.append(name) }
                 continue
             }
             for joiner in joiners {

@@ -309,7 +309,6 @@ enum Scan {
         // Every keyword is longer than two bytes (`i < b.count` fails e.g. in an empty table cell).
         guard i + 1 < b.count, keywordStarts[Int(lower(b[i])) << 8 | Int(lower(b[i + 1]))] else { return nil }
         let candidates = keywordsByFirstByte[Int(lower(b[i]))]
-        if candidates.isEmpty { return nil }
         if i > 0 && isAlnum(b[i - 1]) { return nil }
         for (word, type) in candidates where matches(b, i, word) {
             let end = i + word.count

@@ -212,15 +212,15 @@ extension StringProtocol {
     }
 }
 
-extension Sequence where Element == UInt8 {
+extension Collection where Element == UInt8 {
     /// Whether the bytes contain `needle` (plain byte comparison, no locale rules).
     func containsSequence<C: Collection>(_ needle: C) -> Bool where C.Element == UInt8 {
-        let hay = Array(self), n = Array(needle)
-        guard !n.isEmpty, n.count <= hay.count else { return n.isEmpty }
-        var i = 0
-        while i + n.count <= hay.count {
-            if hay[i] == n[0] && hay[i..<(i + n.count)].elementsEqual(n) { return true }
-            i += 1
+        let n = Array(needle)
+        guard let first = n.first else { return true }
+        var i = startIndex
+        while i != endIndex {
+            if self[i] == first && self[i...].starts(with: n) { return true }
+            formIndex(after: &i)
         }
         return false
     }
