@@ -63,7 +63,7 @@ let package = Package(
             ],
             // mimalloc (Debian: libmimalloc-dev) replaces glibc's malloc for the whole process:
             // a build allocates millions of small strings and arrays on all cores, and mimalloc
-            // takes about a fifth off the wall time of a 10,000-record build (bench/run.py).
+            // takes about a fifth off the wall time of a 10,000-record build (site/0018).
             linkerSettings: [.linkedLibrary("mimalloc", .when(platforms: [.linux]))]
         ),
         // libFuzzer target over load → parse → link → render, in memory: built by scripts/fuzz.sh
