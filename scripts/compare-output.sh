@@ -36,7 +36,7 @@ if [ -d "$corpus" ]; then
 fi
 # The test fixtures: every convention and every broken and hostile case the tests know.
 for dir in Tests/ADRCoreTests/Fixtures/*/ Tests/ADRSiteTests/Fixtures/*/; do
-    [ -d "$dir" ] && logs+=("$(basename "$(dirname "${dir%/}/..")")-$(basename "$dir")=$dir")
+    [ -d "$dir" ] && logs+=("$(echo "$dir" | cut -d/ -f2)-$(basename "$dir")=$dir")
 done
 gen=$work/gen1k
 if [ -f ../shared/bench/gen_adrs.py ]; then
