@@ -71,15 +71,16 @@ public struct Reference: Sendable, Hashable {
     public var target: ReferenceTarget
     public var line: Int
     public var column: Int
-    /// The link node in the document, when the reference is a Markdown link.
-    public var node: Int32?
+    /// The link of the body (index into `ParsedDecision.links`) when the reference is a
+    /// Markdown link.
+    public var link: Int32?
 
-    public init(type: RelationType, target: ReferenceTarget, line: Int, column: Int, node: Int32? = nil) {
+    public init(type: RelationType, target: ReferenceTarget, line: Int, column: Int, link: Int32? = nil) {
         self.type = type
         self.target = target
         self.line = line
         self.column = column
-        self.node = node
+        self.link = link
     }
 }
 
@@ -96,8 +97,6 @@ public struct Section: Sendable, Hashable {
     public var title: String
     public var level: Int
     public var line: Int
-    /// The heading node in the document.
-    public var node: Int32
     /// Anchor id, unique within the page.
     public var anchor: String
 }
@@ -109,17 +108,26 @@ public struct FollowUp: Sendable, Hashable {
     public var text: String
     public var line: Int
     public var column: Int
-    /// The list item node in the document.
-    public var node: Int32
     public var anchor: String { "follow-up-\(number)" }
-    /// Link nodes inside the item: a decision the item links to addresses it.
-    public var linkNodes: [Int32] = []
+    /// The links of the body inside the item (indices into `ParsedDecision.links`): a decision
+    /// the item links to addresses it.
+    public var links: [Int32] = []
     /// Ids of the decisions that address this follow-up (filled by the link pass).
     public var addressedBy: [String] = []
 }
 
+/// A link or image of a decision's body, as written.
+public struct LinkSite: Sendable, Hashable {
+    public var url: String
+    public var title: String
+    public var line: Int
+    public var column: Int
+    public var isImage: Bool
+}
+
 /// What the parse stage reads in one file: everything a careful reader finds, before it is
-/// related to the rest of the log.
+/// related to the rest of the log, and the body already rendered, with holes where the rest of
+/// the log decides what goes.
 public struct ParsedDecision: Sendable {
     /// Path relative to the ADR directory, `/`-separated.
     public var source: String
@@ -135,12 +143,14 @@ public struct ParsedDecision: Sendable {
     public var followUps: [FollowUp] = []
     public var references: [Reference] = []
     public var followUpReferences: [FollowUpReference] = []
-    public var frontMatter: FrontMatter?
-    public var document: MarkdownDocument
-    /// The heading node that gave the title, if any (the page shows the title separately).
-    public var titleNode: Int32?
-    /// Blocks before the first section that hold only metadata lines the page header shows.
-    public var metadataNodes: [Int32] = []
+    /// Every link and image of the body, in document order.
+    public var links: [LinkSite] = []
+    /// The body (without the title and the metadata lines the page header shows) as HTML.
+    public var body = RenderedHTML()
+    /// `id` and `name` attributes in the body's raw HTML: anchors a link may point at.
+    public var htmlAnchors: [String] = []
+    /// The first paragraph of the context (or of the body), on one line: for search and feeds.
+    public var summary = ""
     public var diagnostics: [Diagnostic] = []
 
     public var statusCategory: StatusCategory { StatusRules.category(status) }
@@ -169,36 +179,41 @@ public enum LinkTarget: Sendable, Hashable {
     case asset(path: String, suffix: String)
 }
 
-/// A decision of the linked log.
+/// A decision of the linked log: what its file says and what the link pass found. Immutable.
 ///
-/// A class, not a struct: pages, JSON and the index read each decision many times, and a copy
-/// of a struct this size costs a retain of each of its parts. The link pass fills it in; after
-/// that it is only read (hence `@unchecked Sendable`).
-public final class Decision: @unchecked Sendable {
+/// A class: pages, JSON and the index read each decision many times, and sharing it costs one
+/// reference count where a copy of a struct this size would cost one for each of its parts.
+public final class Decision: Sendable {
     /// Stable, URL-safe, unique: derived from the file path, never from a position.
-    public var id: String
+    public let id: String
     /// Page path relative to the site root.
-    public var url: String
-    public var parsed: ParsedDecision
+    public let url: String
+    public let parsed: ParsedDecision
     /// What the file itself says about other decisions, in order of first appearance.
-    public var links: [Relation] = []
+    public let links: [Relation]
     /// Decisions named in prose by number (`ADR-0012`) without a link.
-    public var mentions: [Relation] = []
+    public let mentions: [Relation]
     /// What other decisions say about this one.
-    public var backlinks: [Backlink] = []
-    public var followUps: [FollowUp]
-    /// Resolved targets of the body's link and image nodes.
-    public var linkTargets: [Int32: LinkTarget] = [:]
+    public let backlinks: [Backlink]
+    public let followUps: [FollowUp]
+    /// Where each link of the body (`parsed.links`) goes; nil where it leads nowhere in the site.
+    public let linkTargets: [LinkTarget?]
     /// The status category after the link pass: a decision that another one says it supersedes
     /// counts as superseded even when its own status line was not updated.
-    public var statusCategory: StatusCategory
+    public let statusCategory: StatusCategory
 
-    public init(id: String, url: String, parsed: ParsedDecision, followUps: [FollowUp], statusCategory: StatusCategory) {
+    public init(id: String, url: String, parsed: ParsedDecision, links: [Relation] = [], mentions: [Relation] = [],
+                backlinks: [Backlink] = [], followUps: [FollowUp]? = nil, linkTargets: [LinkTarget?]? = nil,
+                statusCategory: StatusCategory? = nil) {
         self.id = id
         self.url = url
         self.parsed = parsed
-        self.followUps = followUps
-        self.statusCategory = statusCategory
+        self.links = links
+        self.mentions = mentions
+        self.backlinks = backlinks
+        self.followUps = followUps ?? parsed.followUps
+        self.linkTargets = linkTargets ?? Array(repeating: nil, count: parsed.links.count)
+        self.statusCategory = statusCategory ?? parsed.statusCategory
     }
 
     public var source: String { parsed.source }
@@ -221,27 +236,46 @@ public final class Decision: @unchecked Sendable {
 
 /// The whole log after the link pass.
 public struct DecisionLog: Sendable {
-    public var decisions: [Decision]
-    public var diagnostics: [Diagnostic]
+    public let decisions: [Decision]
+    /// Sorted (see `Diagnostic`).
+    public let diagnostics: [Diagnostic]
     /// Files of the directory that pages may reference (images, attachments).
-    public var assets: [String]
-    public var excluded: [Exclusion]
+    public let assets: [String]
+    public let excluded: [Exclusion]
     /// The ADR directory as the user named it.
-    public var root: String = ""
-    /// Attachments left out of the site because they could run scripts (see AssetPolicy).
-    public var blockedAssets: Set<String> = []
+    public let root: String
+    /// The first heading of the log's README.md or index.md, if any.
+    public let readmeTitle: String?
+    /// Attachments the decisions link to that are left out of the site (see AssetPolicy).
+    public let blockedAssets: Set<String>
     /// Numbers used by exactly one decision, for linking `ADR-12` mentions.
-    public var uniqueNumbers: [Int: String]
-    public private(set) var index: [String: Int] = [:]
+    public let uniqueNumbers: [Int: String]
+    /// Position of each decision, by id.
+    public let index: [String: Int]
 
-    public init(decisions: [Decision], diagnostics: [Diagnostic], assets: [String], excluded: [Exclusion],
-                uniqueNumbers: [Int: String]) {
+    public init(decisions: [Decision], diagnostics: [Diagnostic], assets: [String] = [], excluded: [Exclusion] = [],
+                root: String = "", readmeTitle: String? = nil, blockedAssets: Set<String> = [],
+                uniqueNumbers: [Int: String] = [:]) {
         self.decisions = decisions
-        self.diagnostics = diagnostics
+        self.diagnostics = diagnostics.sorted()
         self.assets = assets
         self.excluded = excluded
+        self.root = root
+        self.readmeTitle = readmeTitle
+        self.blockedAssets = blockedAssets
         self.uniqueNumbers = uniqueNumbers
+        var index: [String: Int] = [:]
+        index.reserveCapacity(decisions.count)
         for (i, d) in decisions.enumerated() { index[d.id] = i }
+        self.index = index
+    }
+
+    /// The same log with more diagnostics.
+    public func adding(_ more: [Diagnostic]) -> DecisionLog {
+        guard !more.isEmpty else { return self }
+        return DecisionLog(decisions: decisions, diagnostics: diagnostics + more, assets: assets, excluded: excluded,
+                           root: root, readmeTitle: readmeTitle, blockedAssets: blockedAssets,
+                           uniqueNumbers: uniqueNumbers)
     }
 
     public subscript(id id: String) -> Decision? {

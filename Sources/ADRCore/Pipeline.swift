@@ -1,54 +1,115 @@
 import Foundation
-import Dispatch
 
-/// The stages, in order: load → parse → link. (Render and write live in the site module.)
+/// The stages of ADRCore, in order: load → parse → link, with plain values between them. (Render
+/// and write live in ADRSite; `SiteBuild` runs all five.)
 public enum Pipeline {
     public struct Options: Sendable {
         public var load = Loader.Options()
+        public var parse = ADRParser.Options()
         public var link = Linker.Options()
         public init() {}
+    }
+
+    /// What parsing each file gave, by path: the preview server keeps it between builds and
+    /// parses again only the files that changed.
+    public struct ParseCache: Sendable {
+        public struct Entry: Sendable {
+            public var stamp: FileStamp
+            public var hash: Int
+            public var outcome: ADRParser.Outcome
+        }
+        public var entries: [String: Entry] = [:]
+        public init() {}
+    }
+
+    /// What the three stages found.
+    public struct Output: Sendable {
+        public var log: DecisionLog
+        /// The cache for the next run.
+        public var cache: ParseCache
+        /// The files parsed in this run (the others were parsed before and had not changed).
+        public var parsed: Set<String>
+        /// The files that were parsed in the last run and are gone.
+        public var removed: Set<String>
+        /// The attachments of the directory (a change to them changes the site).
+        public var assets: [String]
     }
 
     /// Reads an ADR directory into a linked decision log.
     public static func decisionLog(_ directory: String, options: Options = Options()) -> DecisionLog {
         var timings = Timings()
-        return decisionLog(directory, options: options, timings: &timings)
+        return run(directory, options: options, timings: &timings).log
     }
 
-    /// The same, recording how long each stage took.
-    public static func decisionLog(_ directory: String, options: Options, timings: inout Timings) -> DecisionLog {
+    /// Load → parse → link. With `cache`, files whose stamp and content are those of the last
+    /// run are not parsed again.
+    public static func run(_ directory: String, options: Options, cache: ParseCache? = nil,
+                           timings: inout Timings) -> Output {
         var clock = timings.start()
-        var loaded = Loader.load(directory, options: options.load)
+        var loadOptions = options.load
+        if let cache {
+            // A file changed twice within the clock's granularity keeps its stamp, so files
+            // touched in the last two seconds are read again and compared by content (as git does).
+            let known = cache.entries.mapValues(\.stamp)
+            let recent = Int64(Date().timeIntervalSince1970) - 2
+            loadOptions.unchanged = { path, stamp in known[path] == stamp && stamp.modified < recent }
+        }
+        var loaded = Loader.load(directory, options: loadOptions)
         timings.lap("load", &clock)
-        let outcomes = parse(loaded.sources)
+
+        // Parse what is new; keep the rest.
+        var next = ParseCache()
+        var fresh: [SourceFile] = []
+        var hashes: [Int] = []
+        for source in loaded.sources {
+            if source.reused {
+                if let known = cache?.entries[source.path] { next.entries[source.path] = known }
+                continue
+            }
+            var hash = 0
+            if cache != nil {
+                var h = Hasher()
+                h.combine(source.bytes)
+                hash = h.finalize()
+                if let known = cache?.entries[source.path], known.hash == hash, let stamp = source.stamp {
+                    next.entries[source.path] = ParseCache.Entry(stamp: stamp, hash: hash, outcome: known.outcome)
+                    continue
+                }
+            }
+            fresh.append(source)
+            hashes.append(hash)
+        }
+        let outcomes = parse(fresh, options: options.parse)
+        let readmeTitle = loaded.readme.flatMap(ADRParser.readmeTitle)
         timings.lap("parse", &clock)
+        for (k, source) in fresh.enumerated() {
+            next.entries[source.path] = ParseCache.Entry(stamp: source.stamp ?? FileStamp(), hash: hashes[k],
+                                                         outcome: outcomes[k])
+        }
         // The bytes are parsed: let them go (38 MB for a 10,000-record log).
         for i in loaded.sources.indices { loaded.sources[i].bytes = [] }
-        defer { timings.lap("link", &clock) }
-        return link(loaded: loaded, outcomes: outcomes, options: options.link)
-    }
 
-    /// The link stage over parse outcomes (some perhaps kept from an earlier build).
-    public static func link(loaded: LoadedDirectory, outcomes: [ADRParser.Outcome], options: Linker.Options) -> DecisionLog {
-        var parsed: [ParsedDecision] = []
-        var withDiagnostics = loaded
-        for outcome in outcomes {
+        var decisions: [ParsedDecision] = []
+        decisions.reserveCapacity(loaded.sources.count)
+        for source in loaded.sources {
+            guard let outcome = next.entries[source.path]?.outcome else { continue }
             if let d = outcome.decision {
-                parsed.append(d)
+                decisions.append(d)
             } else {
-                withDiagnostics.diagnostics += outcome.diagnostics
+                loaded.diagnostics += outcome.diagnostics
             }
         }
-        return Linker.link(parsed, loaded: withDiagnostics, options: options)
+        let linked = Linker.link(decisions, loaded: loaded, readmeTitle: readmeTitle, options: options.link)
+        let missing = Checks.missingFiles(linked.fileChecks, existing: Loader.existing(Set(linked.fileChecks.map(\.path))))
+        timings.lap("link", &clock)
+        let removed = Set(cache?.entries.keys.map { $0 } ?? []).subtracting(next.entries.keys)
+        return Output(log: linked.log.adding(missing), cache: next, parsed: Set(fresh.map(\.path)), removed: removed,
+                      assets: loaded.assets)
     }
 
     /// Parses files on all cores; the result is in input order.
-    public static func parse(_ sources: [SourceFile]) -> [ADRParser.Outcome] {
-        let results = ResultSlots<ADRParser.Outcome>(count: sources.count)
-        DispatchQueue.concurrentPerform(iterations: sources.count) { i in
-            results.set(i, ADRParser.parse(sources[i]))
-        }
-        return results.values
+    public static func parse(_ sources: [SourceFile], options: ADRParser.Options = ADRParser.Options()) -> [ADRParser.Outcome] {
+        Parallel.each(sources.count) { ADRParser.parse(sources[$0], options: options) }
     }
 }
 
@@ -73,19 +134,4 @@ public struct Timings: Sendable {
             return "\(stage.name) \(String(format: "%.1f", ms)) ms"
         }.joined(separator: " · ")
     }
-}
-
-/// Slots written once each from concurrent iterations, read after they all finished.
-final class ResultSlots<T>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<T?>
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-    func set(_ i: Int, _ value: T) { slots[i] = value }
-    var values: [T] { slots.map { $0! } }
 }

@@ -95,7 +95,7 @@ private func directory(_ data: UnsafeBufferPointer<UInt8>) -> Directory {
     for path in order {
         // The loader decodes names as UTF-8, replacing what is not.
         let name = String(decoding: path, as: UTF8.self)
-        if isMarkdownName(lastComponent(name)) {
+        if Paths.isMarkdown(Paths.lastComponent(name)) {
             result.markdown.append((name, Array(files[path]!)))
         } else {
             result.assets.append(name)
@@ -109,10 +109,9 @@ private func load(_ dir: Directory) -> LoadedDirectory {
     var loaded = LoadedDirectory(root: root)
     let markdown = dir.markdown.sorted { $0.path < $1.path }
     loaded.assets = dir.assets.sorted()
-    let byFolder = Dictionary(grouping: markdown.map(\.path), by: { parentPath($0) })
+    let byFolder = Dictionary(grouping: markdown.map(\.path), by: { Paths.parent($0) })
     for file in markdown {
-        if !Loader.isPlainDecisionName(file.path),
-           let reason = Loader.exclusionReason(file.path, siblings: byFolder[parentPath(file.path)] ?? []) {
+        if let reason = Loader.exclusionReason(file.path, siblings: byFolder[Paths.parent(file.path)] ?? []) {
             loaded.excluded.append(Exclusion(path: file.path, reason: reason))
         } else {
             loaded.sources.append(SourceFile(path: file.path, bytes: file.bytes))
@@ -128,16 +127,14 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let unsafeHTML = size & 1 != 0, withURLs = size & 2 != 0
 
     let loaded = load(directory(input))
-    let outcomes = loaded.sources.map { ADRParser.parse($0) }
+    let outcomes = Pipeline.parse(loaded.sources, options: ADRParser.Options(unsafeHTML: unsafeHTML))
     var linkOptions = Linker.Options(repositoryURL: withURLs ? repositoryURL : nil)
     linkOptions.allowActiveAttachments = unsafeHTML
-    let log = Pipeline.link(loaded: loaded, outcomes: outcomes, options: linkOptions)
+    let log = Linker.link(outcomes.compactMap(\.decision), loaded: loaded, options: linkOptions).log
 
-    // Every body as plain HTML, then the whole site in memory.
+    // Every body with its holes left empty, then the whole site in memory.
     var length = 0
-    for d in log.decisions {
-        length += HTMLRenderer(unsafe: unsafeHTML).render(d.parsed.document).utf8.count
-    }
+    for d in log.decisions { length += d.parsed.body.filled().count }
     var options = SiteOptions()
     options.unsafeHTML = unsafeHTML
     if withURLs {

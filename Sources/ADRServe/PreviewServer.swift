@@ -53,7 +53,7 @@ public final class PreviewServer: @unchecked Sendable {
         self.output = output
         self.builder = PreviewBuilder(settings: .init(directory: settings.directory, pipeline: settings.pipeline,
                                                       site: settings.site, templateFolders: settings.templateFolders))
-        store.root = realPath(settings.directory)
+        store.root = Paths.real(settings.directory)
     }
 
     /// Builds, starts listening and returns the address; then `run()` serves until cancelled.
@@ -283,7 +283,7 @@ struct SiteHandler: HTTPHandler {
     /// A copied file is read only from inside the ADR directory, also if a link was swapped in.
     func content(of file: OutputFile) -> [UInt8]? {
         guard let source = file.copyFrom else { return file.bytes }
-        guard let real = realPath(source), let root = store.root,
+        guard let real = Paths.real(source), let root = store.root,
               real.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { return nil }
         return try? file.content()
     }

@@ -17,8 +17,6 @@ struct Context: Sendable {
     let blockedAssets: Set<String>
     /// What every page shows about each decision (see `ref`), made once per build.
     let refCache: [TemplateValue]
-    /// The short summary of each decision (feed and search), made once per build.
-    let summaries: [String]
 
     init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String, blockedAssets: Set<String> = [],
          precompute: Bool = true) {
@@ -39,16 +37,14 @@ struct Context: Sendable {
             }
         }
         self.addresses = addresses
-        // Made on all cores: both read every decision.
+        // Made on all cores: it reads every decision.
         let count = log.decisions.count
-        let refs = ResultBox<TemplateValue>(count: count), summaries = ResultBox<String>(count: count)
+        let refs = ResultBox<TemplateValue>(count: count)
         let decisions = log.decisions
         DispatchQueue.concurrentPerform(iterations: precompute ? count : 0) { i in
             refs.set(i, .object(Context.makeRef(decisions[i])))
-            summaries.set(i, decisions[i].parsed.document.summary())
         }
         self.refCache = precompute ? refs.values : []
-        self.summaries = precompute ? summaries.values : []
     }
 
     // MARK: - Shared values
@@ -236,48 +232,80 @@ struct Context: Sendable {
         return .object(m)
     }
 
-    /// The decision's Markdown as HTML: links to other ADRs point at their pages (anchors kept),
-    /// `ADR-12` mentions are linked, headings get anchors, follow-ups their state.
+    /// The decision's body with its holes filled: links to other ADRs point at their pages
+    /// (anchors kept), `ADR-12` mentions are linked, follow-ups show their state.
     func body(_ d: Decision, root: String) -> String {
-        var renderer = HTMLRenderer(unsafe: options.unsafeHTML)
-        // The header shows the title and the metadata lines; the body starts after them.
-        let doc = d.parsed.document
-        renderer.skipped = Set((d.parsed.titleNode.map { [$0] } ?? []) + d.parsed.metadataNodes)
-        let targets = d.linkTargets
-        let numbers = log.uniqueNumbers
-        let decisions = log.decisions
-        let index = self.index
-        renderer.rewriteURL = { url, node in
-            switch targets[node] {
-            case .decision(let id, let fragment)?:
-                guard let i = index[id] else { return url }
-                let target = decisions[i].url
-                if target == d.url, let fragment { return "#" + fragment }
-                return root + SitePath.encode(target) + (fragment.map { "#" + $0 } ?? "")
-            case .asset(let path, let suffix)?:
-                if blockedAssets.contains(path) { return nil }
-                return root + SitePath.encode(path) + suffix
-            case nil:
-                return SitePath.isRelative(url) ? SitePath.unresolvedLink(url, source: d.source,
-                                                                          repository: options.repositoryURL) : url
+        let hrefs = d.parsed.links.indices.map { href(d, link: $0, root: root) }
+        let unsafe = options.unsafeHTML
+        let bytes = d.parsed.body.filled { hole, out in
+            let k = Int(hole.index)
+            switch hole.kind {
+            case .linkOpen:
+                guard let url = hrefs[k] else { return HTMLEscape.put("<span class=\"unresolved-link\">", &out) }
+                HTMLEscape.put("<a href=\"", &out)
+                if unsafe || !HTMLRenderer.isDangerous(url) { HTMLEscape.escapeHref(url, into: &out) }
+                let title = d.parsed.links[k].title
+                if !title.isEmpty {
+                    HTMLEscape.put("\" title=\"", &out)
+                    HTMLEscape.escape(title, into: &out)
+                }
+                HTMLEscape.put("\">", &out)
+            case .linkClose:
+                HTMLEscape.put(hrefs[k] == nil ? "</span>" : "</a>", &out)
+            case .imageOpen:
+                guard let url = hrefs[k] else { return HTMLEscape.put("<span class=\"missing-image\">", &out) }
+                HTMLEscape.put("<img src=\"", &out)
+                if unsafe || !HTMLRenderer.isDangerous(url) { HTMLEscape.escapeHref(url, into: &out) }
+                HTMLEscape.put("\" alt=\"", &out)
+            case .imageClose:
+                guard hrefs[k] != nil else { return HTMLEscape.put("</span>", &out) }
+                let title = d.parsed.links[k].title
+                if !title.isEmpty {
+                    HTMLEscape.put("\" title=\"", &out)
+                    HTMLEscape.escape(title, into: &out)
+                }
+                HTMLEscape.put("\" />", &out)
+            case .mentionOpen:
+                if let url = mentionURL(d, k, hrefs: hrefs, root: root) {
+                    HTMLEscape.put("<a class=\"mention\" href=\"", &out)
+                    HTMLEscape.escapeHref(url, into: &out)
+                    HTMLEscape.put("\">", &out)
+                }
+            case .mentionClose:
+                if mentionURL(d, k, hrefs: hrefs, root: root) != nil { HTMLEscape.put("</a>", &out) }
+            case .itemEnd:
+                let model: TemplateValue = ["root": .string(root), "followUp": followUpModel(d.followUps[k])]
+                out += theme.render("followup-state", model)
             }
         }
-        for s in d.parsed.sections {
-            renderer.headingIDs[s.node] = s.anchor
-            renderer.headingSuffixes[s.node] = " <a class=\"anchor\" href=\"#\(s.anchor)\" aria-label=\"Link to this section\">#</a>"
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Where link `k` of a decision's body leads on the site, or nil when nowhere (it is then
+    /// written as its text).
+    func href(_ d: Decision, link k: Int, root: String) -> String? {
+        let url = d.parsed.links[k].url
+        switch d.linkTargets[k] {
+        case .decision(let id, let fragment)?:
+            guard let i = index[id] else { return url }
+            let target = log.decisions[i].url
+            if target == d.url, let fragment { return "#" + fragment }
+            return root + SitePath.encode(target) + (fragment.map { "#" + $0 } ?? "")
+        case .asset(let path, let suffix)?:
+            if blockedAssets.contains(path) { return nil }
+            return root + SitePath.encode(path) + suffix
+        case nil:
+            return SitePath.isRelative(url) ? SitePath.unresolvedLink(url, source: d.source, repository: options.repositoryURL) : url
         }
-        for f in d.followUps {
-            renderer.itemIDs[f.node] = f.anchor
-            let model: TemplateValue = ["root": .string(root), "followUp": followUpModel(f)]
-            renderer.itemSuffixes[f.node] = String(decoding: theme.render("followup-state", model), as: UTF8.self)
-        }
-        renderer.linkMentions = { text in
-            Mentions.find(in: text).compactMap { mention in
-                guard let id = numbers[mention.number], id != d.id, let i = index[id] else { return nil }
-                return (mention.range, root + SitePath.encode(decisions[i].url))
-            }
-        }
-        return renderer.render(doc)
+    }
+
+    /// The page an `ADR-12` mention leads to: the one decision of that number, unless it is this
+    /// one, and not inside a link that leads somewhere.
+    func mentionURL(_ d: Decision, _ k: Int, hrefs: [String?], root: String) -> String? {
+        let mention = d.parsed.body.mentions[k]
+        if mention.insideLink >= 0 && hrefs[Int(mention.insideLink)] != nil { return nil }
+        guard let id = log.uniqueNumbers[mention.number], id != d.id, let i = index[id] else { return nil }
+        return root + SitePath.encode(log.decisions[i].url)
     }
 
     // MARK: - Follow-ups
@@ -332,7 +360,7 @@ struct Context: Sendable {
             m["link"] = .string(absolute(SitePath.encode(d.url)))
             m["entryID"] = .string(options.baseURL != nil ? absolute(SitePath.encode(d.url)) : "urn:adrsite:\(d.id)")
             m["updated"] = .string((d.date ?? updated).map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z")
-            m["summary"] = .string(summaries[i])
+            m["summary"] = .string(d.parsed.summary)
             return .object(m)
         }
         let model: TemplateValue = [
@@ -375,7 +403,7 @@ struct Context: Sendable {
         w.field("statusCategory", d.statusCategory.rawValue)
         w.field("date", d.date?.description)
         w.field("tags", d.parsed.tags)
-        w.field("summary", summaries[i])
+        w.field("summary", d.parsed.summary)
         w.endObject()
         return w.bytes
     }

@@ -13,9 +13,6 @@ public struct SiteOptions: Sendable {
     public var baseURL: String?
     /// Trusted HTML added at the end of every page's `<head>` (the preview server's reload script).
     public var extraHead: String?
-    /// Let each decision's Markdown document go once its page is rendered (a one-time build of a
-    /// large log then holds less; the log must not be rendered again).
-    public var releaseDocuments = false
 
     public init() {}
 }
@@ -58,15 +55,13 @@ public enum SiteRenderer {
         DispatchQueue.concurrentPerform(iterations: shared.count + pageCount) { k in
             guard !failure.isSet else { return }
             do {
-                // Pages first, the pages about the whole log last: when a build lets documents go
-                // as their page is written, the large shared files are made with less held.
+                // Pages first, the pages about the whole log last.
                 if k >= pageCount {
                     for file in shared[k - pageCount]() { try sink(file) }
                 } else {
                     let i = chosen[k]
                     try sink(context.decisionPage(i))
                     let d = log.decisions[i]
-                    if options.releaseDocuments { d.parsed.document = MarkdownDocument(nodes: []) }
                     try sink(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
                 }
             } catch {
@@ -109,12 +104,10 @@ public enum SiteRenderer {
             // Images and attachments the decisions reference, at their relative paths.
             var referenced = Set<String>()
             for d in log.decisions {
-                for target in d.linkTargets.values {
-                    if case .asset(let path, _) = target { referenced.insert(path) }
-                }
+                for case .asset(let path, _)? in d.linkTargets { referenced.insert(path) }
             }
             return referenced.sorted().filter { !blocked.contains($0) }
-                .map { OutputFile(path: $0, copyFrom: joinPath(log.root, $0)) }
+                .map { OutputFile(path: $0, copyFrom: Paths.join(log.root, $0)) }
         }
         return work
     }
@@ -122,16 +115,7 @@ public enum SiteRenderer {
     /// The site title: the option, else the H1 of the log's README.md or index.md.
     public static func title(for log: DecisionLog, options: SiteOptions) -> String {
         if let t = options.title, !t.isEmpty { return t }
-        for name in ["README.md", "index.md"] where log.excluded.contains(where: { $0.path == name }) {
-            if let data = FileManager.default.contents(atPath: joinPath(log.root, name)) {
-                let doc = CommonMark.parse(String(decoding: data, as: UTF8.self))
-                for n in doc.children(of: MarkdownDocument.root) where doc[n].kind == .heading && doc[n].level == 1 {
-                    let t = doc.plainText(of: n).trimmingCharacters(in: .whitespaces)
-                    if !t.isEmpty { return t }
-                }
-            }
-        }
-        return "Architecture Decision Records"
+        return log.readmeTitle ?? "Architecture Decision Records"
     }
 }
 
@@ -169,8 +153,9 @@ extension SiteRenderer {
             for b in d.backlinks { h.combine(b.type); summary(b.source, into: &h) }
             for f in d.followUps { h.combine(f.number); h.combine(f.text); for a in f.addressedBy { summary(a, into: &h) } }
             for a in context.addresses[d.id] ?? [] { summary(a, into: &h) }
-            for (node, target) in d.linkTargets.sorted(by: { $0.key < $1.key }) {
-                h.combine(node)
+            for (k, target) in d.linkTargets.enumerated() {
+                guard let target else { continue }
+                h.combine(k)
                 switch target {
                 case .decision(let id, let fragment): summary(id, into: &h); h.combine(fragment)
                 case .asset(let path, let suffix): h.combine(path); h.combine(suffix)

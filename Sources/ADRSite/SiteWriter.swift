@@ -101,13 +101,13 @@ public enum SiteWriter {
             let name = lastPathComponent(outputPath)
             self.output = output
             self.outputPath = outputPath
-            self.temporary = joinPath(parent, ".\(name).adrsite-tmp-\(getpid())")
+            self.temporary = Paths.join(parent, ".\(name).adrsite-tmp-\(getpid())")
             removeStaleTemporaries(parent: parent, name: name)
             do {
                 try makeDirectory(temporary)
                 // A marker first: every temporary folder is recognisably adrsite's. The list of
                 // files is added when the build is complete.
-                try writeFile(joinPath(temporary, marker), Array(SiteWriter.markerHeader.utf8))
+                try writeFile(Paths.join(temporary, marker), Array(SiteWriter.markerHeader.utf8))
             } catch {
                 removeTree(temporary)
                 throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
@@ -121,7 +121,7 @@ public enum SiteWriter {
             guard scan.safe else {
                 throw Failure(message: "refusing to write \(file.path): not a path inside the site")
             }
-            let target = joinPath(temporary, file.path)
+            let target = Paths.join(temporary, file.path)
             let dir: String
             if scan.ascii {
                 // parentDirectory(target), without searching the path again character by character.
@@ -192,7 +192,7 @@ public enum SiteWriter {
             finished = true
             lock.unlock()
             do {
-                try writeFile(joinPath(temporary, marker),
+                try writeFile(Paths.join(temporary, marker),
                               Array((SiteWriter.markerHeader + manifest.joined(separator: "\n") + "\n").utf8))
             } catch {
                 removeTree(temporary)
@@ -211,7 +211,7 @@ public enum SiteWriter {
                     removeTree(temporary)
                     return
                 }
-                let old = joinPath(parent, ".\(name).adrsite-old-\(getpid())")
+                let old = Paths.join(parent, ".\(name).adrsite-old-\(getpid())")
                 guard rename(outputPath, old) == 0 else {
                     let reason = String(cString: strerror(errno))
                     removeTree(temporary)
@@ -267,7 +267,7 @@ public enum SiteWriter {
             if !isDotOrDotDot(entry) { isEmpty = false; break }
         }
         if isEmpty { return }
-        guard let manifestText = try? String(contentsOfFile: joinPath(outputPath, marker), encoding: .utf8) else {
+        guard let manifestText = try? String(contentsOfFile: Paths.join(outputPath, marker), encoding: .utf8) else {
             throw Failure(message: "refusing to write the site into \(output): the folder is not empty and was not written by adrsite (it has no \(marker) file); choose an empty or new folder")
         }
         let manifest = manifestEntries(manifestText)
@@ -401,7 +401,7 @@ public enum SiteWriter {
 
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return normalized(path) }
-        return normalized(joinPath(FileManager.default.currentDirectoryPath, path))
+        return normalized(Paths.join(FileManager.default.currentDirectoryPath, path))
     }
 
     /// The real path of the longest existing prefix, plus the rest as written.
@@ -409,7 +409,7 @@ public enum SiteWriter {
         var existing = path
         var rest: [String] = []
         while !existing.isEmpty && existing != "/" {
-            if let real = realPath(existing) {
+            if let real = Paths.real(existing) {
                 return ([real] + rest.reversed()).joined(separator: "/")
             }
             rest.append(lastPathComponent(existing))
@@ -485,10 +485,10 @@ public enum SiteWriter {
         }
         closedir(dir)
         for entry in entries where entry.hasPrefix(".\(name).adrsite-tmp-") || entry.hasPrefix(".\(name).adrsite-old-") {
-            let path = joinPath(parent, entry)
+            let path = Paths.join(parent, entry)
             // Only a folder that carries adrsite's marker.
             var st = stat()
-            if stat(joinPath(path, marker), &st) == 0 {
+            if stat(Paths.join(path, marker), &st) == 0 {
                 removeTree(path)
             }
         }

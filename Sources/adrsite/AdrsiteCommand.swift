@@ -32,6 +32,7 @@ struct LogOptions: ParsableArguments {
     var pipelineOptions: Pipeline.Options {
         var options = Pipeline.Options()
         options.link.repositoryURL = repositoryURL
+        options.parse.unsafeHTML = unsafeHTML
         options.link.allowActiveAttachments = unsafeHTML
         return options
     }

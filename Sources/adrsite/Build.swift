@@ -59,57 +59,41 @@ struct Build: ParsableCommand {
     func run() throws {
         let directory = try log.resolveDirectory()
         let prefix = Console.displayPath(directory)
-        var stageTimes = Timings()
-        var clock = stageTimes.start()
-        let theme: Theme
-        do {
-            theme = try Theme.load(overrides: site.templateFolders(for: directory))
-        } catch let error as TemplateError {
-            Console.error(error.description)
-            throw ExitCode(1)
-        }
-        stageTimes.lap("templates", &clock)
-        let decisionLog = Pipeline.decisionLog(directory, options: log.pipelineOptions, timings: &stageTimes)
-        clock = ContinuousClock.now
-        Console.report(decisionLog.diagnostics, prefix: prefix)
-        if decisionLog.decisions.isEmpty && decisionLog.errorCount > 0 {
-            throw ExitCode(1)
-        }
-        var options = site.siteOptions(log)
-        options.releaseDocuments = true
-        // Render and write together: each page is written as soon as it is rendered.
-        do {
-            let session = try SiteWriter.Session(output: output, input: directory)
+        var request = SiteBuild.Request(directory: directory)
+        request.pipeline = log.pipelineOptions
+        request.site = site.siteOptions(log)
+        request.templateFolders = site.templateFolders(for: directory)
+        let interrupts = Locked<Interrupts?>(nil)
+        defer { interrupts.value?.cancel() }
+        let output = self.output
+        let built = SiteBuild.run(request, mode: .disk(output: output, opened: { session in
             // Ctrl-C or SIGTERM while writing: the temporary folder goes, the previous site stays.
-            let interrupts = Interrupts.onSignal { number in
+            interrupts.value = Interrupts.onSignal { number in
                 // Once the new site is being swapped in, the swap completes.
                 guard session.abort(interrupt: true) else { return }
                 Console.error("\(output): interrupted; the previous site was left as it was")
                 Foundation.exit(128 + number)   // as a shell reports a process ended by the signal
             }
-            defer { interrupts.cancel() }
-            do {
-                try SiteRenderer.render(decisionLog, theme: theme, options: options,
-                                        siteTitle: SiteRenderer.title(for: decisionLog, options: options),
-                                        sink: { try session.write($0) })
-                stageTimes.lap("render+write", &clock)
-                try session.commit()
-            } catch {
-                session.abort()
-                // Stopped by a signal: its handler reports and exits.
-                while session.wasInterrupted { sleep(1) }
-                throw error
-            }
-            stageTimes.lap("swap", &clock)
-        } catch let failure as SiteWriter.Failure {
+            interrupts.value?.session = session
+        }))
+        if let error = built.templateError {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+        guard let decisionLog = built.log else { throw ExitCode(1) }
+        Console.report(decisionLog.diagnostics, prefix: prefix)
+        if decisionLog.decisions.isEmpty && decisionLog.errorCount > 0 { throw ExitCode(1) }
+        if let failure = built.writeError {
+            // Stopped by a signal: its handler reports and exits.
+            while interrupts.value?.session?.wasInterrupted == true { sleep(1) }
             Console.error("\(output): error: \(failure.message)")
             throw ExitCode(1)
         }
-        if timings { Console.error(stageTimes.summary) }
-        if !theme.overridden.isEmpty {
-            let folders = site.templateFolders(for: directory).joined(separator: ", ")
-            let which = theme.overridden.count <= 4 ? theme.overridden.joined(separator: ", ")
-                : "\(theme.overridden.count) of the theme's files"
+        if timings { Console.error(built.timings.summary) }
+        if !built.overriddenTemplates.isEmpty {
+            let folders = request.templateFolders.joined(separator: ", ")
+            let which = built.overriddenTemplates.count <= 4 ? built.overriddenTemplates.joined(separator: ", ")
+                : "\(built.overriddenTemplates.count) of the theme's files"
             Console.out("templates: \(which) from \(folders)")
         }
         let index = (output as NSString).appendingPathComponent("index.html")
@@ -123,6 +107,8 @@ struct Build: ParsableCommand {
 /// Runs `handler` (on a dispatch queue, not in signal context) on SIGINT or SIGTERM.
 struct Interrupts {
     private let sources: [DispatchSourceSignal]
+    /// The writing the handler stops.
+    var session: SiteWriter.Session?
 
     static func onSignal(_ handler: @escaping @Sendable (Int32) -> Void) -> Interrupts {
         var sources: [DispatchSourceSignal] = []
@@ -140,5 +126,16 @@ struct Interrupts {
         for source in sources { source.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// A value shared between threads, behind a lock.
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }

@@ -22,10 +22,10 @@ struct Check: ParsableCommand {
         if verbose {
             for d in decisionLog.decisions {
                 let number = d.number.map { "#\($0) " } ?? ""
-                Console.out("\(joinPath(prefix, d.source)): \(number)\"\(d.title)\" [\(d.status ?? "no status")] \(d.date?.description ?? "no date") → \(d.url)")
+                Console.out("\(Paths.join(prefix, d.source)): \(number)\"\(d.title)\" [\(d.status ?? "no status")] \(d.date?.description ?? "no date") → \(d.url)")
             }
             for e in decisionLog.excluded {
-                Console.out("\(joinPath(prefix, e.path)): not a decision: \(e.reason)")
+                Console.out("\(Paths.join(prefix, e.path)): not a decision: \(e.reason)")
             }
         }
         Console.report(decisionLog.diagnostics, prefix: prefix)

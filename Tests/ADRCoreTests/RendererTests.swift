@@ -101,20 +101,20 @@ let differentialInputs: [String] = [
 
 @Test(arguments: differentialInputs)
 func `the renderer matches cmark's HTML byte for byte in safe mode`(_ markdown: String) {
-    let ours = HTMLRenderer().render(CommonMark.parse(markdown))
+    let ours = HTMLRenderer().html(MarkdownDocument.parse(markdown))
     #expect(ours == CommonMark.referenceHTML(markdown), "input: \(markdown.debugDescription)")
 }
 
 @Test(arguments: differentialInputs)
 func `the renderer matches cmark's HTML byte for byte in unsafe mode`(_ markdown: String) {
-    let ours = HTMLRenderer(unsafe: true).render(CommonMark.parse(markdown))
+    let ours = HTMLRenderer(unsafe: true).html(MarkdownDocument.parse(markdown))
     #expect(ours == CommonMark.referenceHTML(markdown, unsafe: true), "input: \(markdown.debugDescription)")
 }
 
 @Test func `the differential inputs cover every node kind cmark produces`() {
     var kinds = Set<MarkdownNode.Kind>()
     for markdown in differentialInputs {
-        let doc = CommonMark.parse(markdown)
+        let doc = MarkdownDocument.parse(markdown)
         for n in doc.descendants(of: MarkdownDocument.root) { kinds.insert(doc[n].kind) }
     }
     let cmarkKinds: Set<MarkdownNode.Kind> = [
@@ -135,14 +135,14 @@ func `every Markdown file under ADRSITE_DIFF_DIR renders as cmark renders it`() 
     for file in files {
         let data = try #require(FileManager.default.contents(atPath: root + "/" + file))
         let markdown = String(decoding: data, as: UTF8.self)
-        let doc = CommonMark.parse(markdown)
+        let doc = MarkdownDocument.parse(markdown)
         if doc.nodes.contains(where: { $0.kind == .table }) {
             skipped += 1
             continue
         }
         compared += 1
-        #expect(HTMLRenderer().render(doc) == CommonMark.referenceHTML(markdown), "\(file)")
-        #expect(HTMLRenderer(unsafe: true).render(doc) == CommonMark.referenceHTML(markdown, unsafe: true), "\(file) (unsafe)")
+        #expect(HTMLRenderer().html(doc) == CommonMark.referenceHTML(markdown), "\(file)")
+        #expect(HTMLRenderer(unsafe: true).html(doc) == CommonMark.referenceHTML(markdown, unsafe: true), "\(file) (unsafe)")
     }
     print("ADRSITE_DIFF_DIR: compared \(compared) files, skipped \(skipped) with tables")
     #expect(compared > 0, "no Markdown files without tables under \(root)")
@@ -155,48 +155,85 @@ private func first(_ kind: MarkdownNode.Kind, in doc: MarkdownDocument) -> Int32
     doc.descendants(of: MarkdownDocument.root).first { doc[$0].kind == kind } ?? -1
 }
 
-/// `ADR-12` style mentions, found the simple way, linked to `NNNN.html`.
-private func adrMentions(_ text: String) -> [(range: Range<String.Index>, url: String)] {
-    var out: [(range: Range<String.Index>, url: String)] = []
-    var search = text.startIndex..<text.endIndex
-    while let found = text.range(of: "ADR-", range: search) {
-        let digits = text[found.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        let end = digits.endIndex
-        if !digits.isEmpty { out.append((found.lowerBound..<end, "\(Int(digits)!).html")) }
-        search = end..<text.endIndex
+/// `ADR-12` style mentions, found the simple way.
+private func adrMentions(_ text: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, number: Int)] {
+    let b = Array(text)
+    var out: [(range: Range<Int>, number: Int)] = []
+    var i = 0
+    while i + 4 <= b.count {
+        if b[i..<(i + 4)].elementsEqual("ADR-".utf8) {
+            var j = i + 4, n = 0
+            while j < b.count, b[j] >= 48, b[j] <= 57 { n = n * 10 + Int(b[j] - 48); j += 1 }
+            if j > i + 4 { out.append((i..<j, n)); i = j; continue }
+        }
+        i += 1
     }
     return out
 }
 
-@Test func `rewriteURL rewrites link and image destinations and the result is escaped`() {
-    let doc = CommonMark.parse("[next](0002-next.md#ctx) ![d](<img/a b.png>) <http://x.com>\n")
-    var renderer = HTMLRenderer()
-    var seen: [(String, MarkdownNode.Kind)] = []
-    renderer.rewriteURL = { url, node in
-        seen.append((url, doc[node].kind))
-        return url.hasSuffix(".md#ctx") ? "0002-next.html#ctx&x=\"1\"" : url
+/// Every link and image of a document as a hole, with its index.
+private func allLinkHoles(_ doc: MarkdownDocument) -> [Int32: Int32] {
+    var holes: [Int32: Int32] = [:]
+    for n in doc.descendants(of: MarkdownDocument.root) where doc[n].kind == .link || doc[n].kind == .image {
+        holes[n] = Int32(holes.count)
     }
-    let html = renderer.render(doc)
-    #expect(html == "<p><a href=\"0002-next.html#ctx&amp;x=%221%22\">next</a> <img src=\"img/a%20b.png\" alt=\"d\" /> <a href=\"http://x.com\">http://x.com</a></p>\n")
-    #expect(seen.map(\.0) == ["0002-next.md#ctx", "img/a b.png", "http://x.com"])
-    #expect(seen.map(\.1) == [.link, .image, .link])
+    return holes
 }
 
-@Test func `a rewritten URL that is dangerous is still dropped in safe mode`() {
+/// Fills link and image holes as the render stage does, with `destination` for each link.
+private func fillLinks(_ rendered: RenderedHTML, _ doc: MarkdownDocument, destination: (Int) -> String?) -> String {
+    let nodes = doc.descendants(of: MarkdownDocument.root).filter { doc[$0].kind == .link || doc[$0].kind == .image }
+    let bytes = rendered.filled { hole, out in
+        let k = Int(hole.index)
+        switch hole.kind {
+        case .linkOpen:
+            guard let url = destination(k) else { return HTMLEscape.put("<span class=\"unresolved-link\">", &out) }
+            HTMLEscape.put("<a href=\"", &out)
+            HTMLEscape.escapeHref(url, into: &out)
+            HTMLEscape.put("\">", &out)
+        case .linkClose: HTMLEscape.put(destination(k) == nil ? "</span>" : "</a>", &out)
+        case .imageOpen:
+            guard let url = destination(k) else { return HTMLEscape.put("<span class=\"missing-image\">", &out) }
+            HTMLEscape.put("<img src=\"", &out)
+            HTMLEscape.escapeHref(url, into: &out)
+            HTMLEscape.put("\" alt=\"", &out)
+        case .imageClose:
+            HTMLEscape.put(destination(k) == nil ? "</span>" : "\" />", &out)
+        case .mentionOpen:
+            let m = rendered.mentions[k]
+            if m.insideLink < 0 || destination(Int(m.insideLink)) == nil {
+                HTMLEscape.put("<a class=\"mention\" href=\"", &out)
+                out += Array("\(m.number).html".utf8)
+                HTMLEscape.put("\">", &out)
+            }
+        case .mentionClose:
+            let m = rendered.mentions[k]
+            if m.insideLink < 0 || destination(Int(m.insideLink)) == nil { HTMLEscape.put("</a>", &out) }
+        case .itemEnd:
+            out += Array("<!--end \(k)-->".utf8)
+        }
+        _ = nodes
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+@Test func `links and images become holes that the render stage fills, escaped`() {
+    let doc = MarkdownDocument.parse("[next](0002-next.md#ctx) ![d](<img/a b.png>) <http://x.com>\n")
     var renderer = HTMLRenderer()
-    renderer.rewriteURL = { _, _ in "javascript:alert(1)" }
-    #expect(renderer.render(CommonMark.parse("[x](ok.md)\n")) == "<p><a href=\"\">x</a></p>\n")
-    renderer.unsafe = true
-    #expect(renderer.render(CommonMark.parse("[x](ok.md)\n")) == "<p><a href=\"javascript:alert(1)\">x</a></p>\n")
+    renderer.linkHoles = allLinkHoles(doc)
+    let rendered = renderer.render(doc)
+    #expect(rendered.holes.map(\.kind) == [.linkOpen, .linkClose, .imageOpen, .imageClose, .linkOpen, .linkClose])
+    let urls = ["0002-next.html#ctx&x=\"1\"", "img/a b.png", "http://x.com"]
+    #expect(fillLinks(rendered, doc) { urls[$0] } == "<p><a href=\"0002-next.html#ctx&amp;x=%221%22\">next</a> <img src=\"img/a%20b.png\" alt=\"d\" /> <a href=\"http://x.com\">http://x.com</a></p>\n")
 }
 
 @Test func `headingIDs and headingSuffixes go on the heading they name`() {
-    let doc = CommonMark.parse("# Title\n\n## Context & \"scope\"\n\ntext\n")
+    let doc = MarkdownDocument.parse("# Title\n\n## Context & \"scope\"\n\ntext\n")
     let headings = doc.descendants(of: MarkdownDocument.root).filter { doc[$0].kind == .heading }
     var renderer = HTMLRenderer()
     renderer.headingIDs = [headings[1]: "context-&-\"scope\""]
     renderer.headingSuffixes = [headings[1]: " <a class=\"anchor\" href=\"#context\">#</a>"]
-    #expect(renderer.render(doc) == """
+    #expect(renderer.html(doc) == """
         <h1>Title</h1>
         <h2 id="context-&amp;-&quot;scope&quot;">Context &amp; &quot;scope&quot; <a class="anchor" href="#context">#</a></h2>
         <p>text</p>
@@ -204,16 +241,16 @@ private func adrMentions(_ text: String) -> [(range: Range<String.Index>, url: S
         """)
 }
 
-@Test func `itemIDs and itemSuffixes go on the list item they name, tight or loose`() {
-    let doc = CommonMark.parse("- first\n- second\n\n1. loose\n\n2. items\n")
+@Test func `itemIDs and item holes go on the list item they name, tight or loose`() {
+    let doc = MarkdownDocument.parse("- first\n- second\n\n1. loose\n\n2. items\n")
     let items = doc.descendants(of: MarkdownDocument.root).filter { doc[$0].kind == .item }
     var renderer = HTMLRenderer()
     renderer.itemIDs = [items[1]: "fu-2", items[2]: "a\"b"]
-    renderer.itemSuffixes = [items[1]: " <span class=\"status\">done</span>", items[3]: "<em>!</em>"]
-    #expect(renderer.render(doc) == """
+    renderer.itemHoles = [items[1]: 0, items[3]: 1]
+    #expect(fillLinks(renderer.render(doc), doc) { _ in nil } == """
         <ul>
         <li>first</li>
-        <li id="fu-2">second <span class="status">done</span></li>
+        <li id="fu-2">second<!--end 0--></li>
         </ul>
         <ol>
         <li id="a&quot;b">
@@ -221,32 +258,36 @@ private func adrMentions(_ text: String) -> [(range: Range<String.Index>, url: S
         </li>
         <li>
         <p>items</p>
-        <em>!</em></li>
+        <!--end 1--></li>
         </ol>
 
         """)
 }
 
-@Test func `an empty list item still closes, with its id and suffix`() {
-    let doc = CommonMark.parse("- a\n-\n- c\n")
+@Test func `an empty list item still closes, with its id and hole`() {
+    let doc = MarkdownDocument.parse("- a\n-\n- c\n")
     let items = doc.descendants(of: MarkdownDocument.root).filter { doc[$0].kind == .item }
     var renderer = HTMLRenderer()
     renderer.itemIDs = [items[1]: "empty"]
-    renderer.itemSuffixes = [items[1]: "<b>s</b>"]
-    #expect(renderer.render(doc) == "<ul>\n<li>a</li>\n<li id=\"empty\"><b>s</b></li>\n<li>c</li>\n</ul>\n")
+    renderer.itemHoles = [items[1]: 0]
+    #expect(fillLinks(renderer.render(doc), doc) { _ in nil } == "<ul>\n<li>a</li>\n<li id=\"empty\"><!--end 0--></li>\n<li>c</li>\n</ul>\n")
 }
 
-@Test func `linkMentions links mentions in text but never inside an existing link`() {
+@Test func `mentions become holes, linked outside links and inside links that lead nowhere`() {
     let markdown = """
         See ADR-12 & ADR-3, not [ADR-4](0004.md) nor [*ADR-5*](x.md) nor <https://x.com/ADR-6>.
 
         ![ADR-7 diagram](d.png) `ADR-8` ADR-
         """
+    let doc = MarkdownDocument.parse(markdown)
     var renderer = HTMLRenderer()
-    renderer.linkMentions = adrMentions
-    #expect(renderer.render(CommonMark.parse(markdown)) == """
+    renderer.findMentions = adrMentions
+    renderer.linkHoles = allLinkHoles(doc)
+    let rendered = renderer.render(doc)
+    let urls: [String?] = ["0004.md", nil, "https://x.com/ADR-6", "d.png"]
+    #expect(fillLinks(rendered, doc) { urls[$0] } == """
         <p>See <a class="mention" href="12.html">ADR-12</a> &amp; <a class="mention" href="3.html">ADR-3</a>, \
-        not <a href="0004.md">ADR-4</a> nor <a href="x.md"><em>ADR-5</em></a> nor \
+        not <a href="0004.md">ADR-4</a> nor <span class="unresolved-link"><em><a class="mention" href="5.html">ADR-5</a></em></span> nor \
         <a href="https://x.com/ADR-6">https://x.com/ADR-6</a>.</p>
         <p><img src="d.png" alt="ADR-7 diagram" /> <code>ADR-8</code> ADR-</p>
 
@@ -255,15 +296,16 @@ private func adrMentions(_ text: String) -> [(range: Range<String.Index>, url: S
 
 @Test func `mentions are linked in table cells and headings too`() {
     var renderer = HTMLRenderer()
-    renderer.linkMentions = adrMentions
-    let html = renderer.render(CommonMark.parse("# Follows ADR-1\n\n| Supersedes | ADR-2 |\n|---|---|\n"))
+    renderer.findMentions = adrMentions
+    let doc = MarkdownDocument.parse("# Follows ADR-1\n\n| Supersedes | ADR-2 |\n|---|---|\n")
+    let html = fillLinks(renderer.render(doc), doc) { _ in nil }
     #expect(html.contains("<h1>Follows <a class=\"mention\" href=\"1.html\">ADR-1</a></h1>"))
     #expect(html.contains("<th><a class=\"mention\" href=\"2.html\">ADR-2</a></th>"))
 }
 
 @Test func `hooks left unset change nothing`() {
     let markdown = "# T\n\n- a\n\nADR-1 [x](y.md)\n"
-    #expect(HTMLRenderer().render(CommonMark.parse(markdown)) == CommonMark.referenceHTML(markdown))
+    #expect(HTMLRenderer().html(MarkdownDocument.parse(markdown)) == CommonMark.referenceHTML(markdown))
 }
 
 // MARK: - Hostile input
@@ -340,24 +382,24 @@ let hostileInputs: [String] = [
 @Test(arguments: hostileInputs)
 func `hostile input never produces executable markup in safe mode`(_ markdown: String) {
     var renderer = HTMLRenderer()
-    renderer.linkMentions = adrMentions
-    let html = renderer.render(CommonMark.parse(markdown))
+    renderer.findMentions = adrMentions
+    let html = renderer.html(MarkdownDocument.parse(markdown))
     #expect(executableMarkup(in: html) == [], "\(html)")
 }
 
 @Test func `the executable markup check finds what unsafe mode lets through`() {
     for markdown in ["<script>alert(1)</script>\n", "[x](javascript:alert(1))\n", "a <img src=x onerror=alert(1)>\n",
                      "<a href=\"#\" onclick=\"x()\">a</a>\n"] {
-        let html = HTMLRenderer(unsafe: true).render(CommonMark.parse(markdown))
+        let html = HTMLRenderer(unsafe: true).html(MarkdownDocument.parse(markdown))
         #expect(executableMarkup(in: html) != [], "\(html)")
     }
 }
 
 @Test func `script URLs are dropped but their link text is kept`() {
-    #expect(HTMLRenderer().render(CommonMark.parse("[click](javascript:alert(1) \"t\")\n"))
+    #expect(HTMLRenderer().html(MarkdownDocument.parse("[click](javascript:alert(1) \"t\")\n"))
             == "<p><a href=\"\" title=\"t\">click</a></p>\n")
-    #expect(HTMLRenderer().render(CommonMark.parse("![pic](data:text/html,x)\n")) == "<p><img src=\"\" alt=\"pic\" /></p>\n")
-    #expect(HTMLRenderer().render(CommonMark.parse("![pic](data:image/png;base64,AA)\n"))
+    #expect(HTMLRenderer().html(MarkdownDocument.parse("![pic](data:text/html,x)\n")) == "<p><img src=\"\" alt=\"pic\" /></p>\n")
+    #expect(HTMLRenderer().html(MarkdownDocument.parse("![pic](data:image/png;base64,AA)\n"))
             == "<p><img src=\"data:image/png;base64,AA\" alt=\"pic\" /></p>\n")
 }
 
@@ -371,11 +413,12 @@ func `isDangerous follows cmark's scan_dangerous_url`(url: String, dangerous: Bo
     #expect(HTMLRenderer.isDangerous(url) == dangerous)
 }
 
-@Test func `a link or image that rewriteURL has no destination for is written as text`() {
+@Test func `a link or image the render stage has no destination for is written as its text`() {
+    let doc = MarkdownDocument.parse("See [the *plan*](gone.md), [kept](kept.md) and ![a diagram](gone.svg).\n")
     var renderer = HTMLRenderer()
-    renderer.rewriteURL = { url, _ in url.hasPrefix("gone") ? nil : url }
-    let doc = CommonMark.parse("See [the *plan*](gone.md), [kept](kept.md) and ![a diagram](gone.svg).\n")
-    #expect(renderer.render(doc) == """
+    renderer.linkHoles = allLinkHoles(doc)
+    let urls: [String?] = [nil, "kept.md", nil]
+    #expect(fillLinks(renderer.render(doc), doc) { urls[$0] } == """
     <p>See <span class="unresolved-link">the <em>plan</em></span>, <a href="kept.md">kept</a> and <span class="missing-image">a diagram</span>.</p>
 
     """)

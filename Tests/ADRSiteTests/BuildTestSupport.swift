@@ -19,12 +19,16 @@ struct RenderedSite {
     var log: DecisionLog
     var files: [OutputFile]
 
-    /// Renders the log in `directory` with the default theme laid under `templates`.
+    /// Builds the log in `directory` in memory (`SiteBuild`, as `serve` does), with the default
+    /// theme laid under `templates`.
     init(_ directory: String, options: SiteOptions = SiteOptions(), templates: [String] = []) throws {
-        log = Pipeline.decisionLog(directory)
-        let theme = try Theme.load(overrides: templates)
-        files = SiteRenderer.render(log, theme: theme, options: options,
-                                    siteTitle: SiteRenderer.title(for: log, options: options))
+        let built = SiteBuild.run(buildRequest(directory, options: options, templates: templates), mode: .memory)
+        if let error = built.templateError { throw error }
+        guard let log = built.log, let files = built.files else {
+            throw SiteTestError("the build of \(directory) failed: \(built.diagnostics)")
+        }
+        self.log = log
+        self.files = files.values.sorted { $0.path < $1.path }
     }
 
     var paths: [String] { files.map(\.path).sorted() }
@@ -43,6 +47,17 @@ struct RenderedSite {
     func write(to output: String, input: String) throws {
         try SiteWriter.write(files, to: output, input: input)
     }
+}
+
+/// What `adrsite build` asks for with these site options (`--unsafe-html` and `--repo-url` also
+/// reach the load, parse and link stages).
+func buildRequest(_ directory: String, options: SiteOptions = SiteOptions(), templates: [String] = []) -> SiteBuild.Request {
+    var request = SiteBuild.Request(directory: directory)
+    request.site = options
+    request.pipeline.link.repositoryURL = options.repositoryURL
+    request.pipeline.link.allowActiveAttachments = options.unsafeHTML
+    request.templateFolders = templates
+    return request
 }
 
 struct SiteTestError: Error, CustomStringConvertible {

@@ -11,14 +11,13 @@ enum SiteFixtures {
     static var projectSite: String { testsRoot.deletingLastPathComponent().appendingPathComponent("site").path }
 }
 
-/// Builds the site of an ADR directory into a new temporary folder and returns its path.
+/// Builds the site of an ADR directory into a new temporary folder (`SiteBuild` on disk, as
+/// `adrsite build` does) and returns its path.
 func buildSite(_ directory: String, options: SiteOptions = SiteOptions(), templates: [String] = []) throws -> String {
-    let log = Pipeline.decisionLog(directory)
-    let theme = try Theme.load(overrides: templates)
-    let files = SiteRenderer.render(log, theme: theme, options: options,
-                                    siteTitle: SiteRenderer.title(for: log, options: options))
     let output = FileManager.default.temporaryDirectory
         .appendingPathComponent("adrsite-site-\(UUID().uuidString)").path
-    try SiteWriter.write(files, to: output, input: directory)
+    let built = SiteBuild.run(buildRequest(directory, options: options, templates: templates), mode: .disk(output: output))
+    if let error = built.templateError { throw error }
+    if let error = built.writeError { throw error }
     return output
 }

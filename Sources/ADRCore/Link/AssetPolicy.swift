@@ -12,7 +12,7 @@ public enum AssetPolicy {
         let ext = (path as NSString).pathExtension.lowercased()
         if activeExtensions.contains(ext) { return "a .\(ext) file can run scripts in the site" }
         guard ext == "svg" else { return nil }
-        guard let data = FileManager.default.contents(atPath: joinPath(root, path)) else { return nil }
+        guard let data = FileManager.default.contents(atPath: Paths.join(root, path)) else { return nil }
         return svgProblem(Array(data))
     }
 

@@ -50,11 +50,14 @@ public struct FrontMatter: Sendable {
         return nil
     }
 
+    /// The first entry whose key gives `field` (see `Conventions.metadataKeys`).
+    public func entry(_ field: Conventions.Field) -> YAMLEntry? {
+        entries.first { Conventions.field(forKey: $0.key) == field }
+    }
+
     public subscript(_ key: String) -> YAMLValue? { entry(key)?.value }
 
-    static func normalizeKey(_ key: String) -> String {
-        String(key.lowercased().filter { $0 != "-" && $0 != "_" && $0 != " " })
-    }
+    static func normalizeKey(_ key: String) -> String { Conventions.key(key) }
 
     /// Splits front matter from the text. The front matter lines are replaced by empty lines, so
     /// that cmark's line numbers stay those of the file.

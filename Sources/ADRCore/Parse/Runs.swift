@@ -48,7 +48,7 @@ struct InlineRun {
             case .text:
                 if node.line > 0 { marks.append((bytes.count, node.line, node.column)) }
                 let start = bytes.count
-                bytes.append(contentsOf: node.literal.utf8)
+                bytes.append(contentsOf: doc.bytes(node.literal))
                 // The link markers must not appear in text; they are control characters, rare.
                 for k in start..<bytes.count where bytes[k] <= InlineRun.linkEnd && bytes[k] >= InlineRun.linkStart {
                     bytes[k] = 0x20
@@ -58,7 +58,7 @@ struct InlineRun {
             case .softBreak, .lineBreak:
                 bytes.append(0x0A)
             case .htmlInline:
-                if let url = HTMLLinks.href(inTag: node.literal) {
+                if let url = HTMLLinks.href(inTag: doc.literal(n)) {
                     links.append(LinkSpan(start: bytes.count, end: bytes.count + 1, url: url, node: n,
                                           line: node.line, column: node.column))
                     bytes.append(InlineRun.linkStart)
@@ -68,7 +68,7 @@ struct InlineRun {
                 continue
             case .link:
                 openLinks.append(links.count)
-                links.append(LinkSpan(start: bytes.count, end: bytes.count, url: node.url, node: n,
+                links.append(LinkSpan(start: bytes.count, end: bytes.count, url: doc.url(n), node: n,
                                       line: node.line, column: node.column))
                 bytes.append(InlineRun.linkStart)
                 stack.append((n, true))
@@ -274,20 +274,8 @@ enum Scan {
         return (value, j)
     }
 
-    /// Relation keywords, lowercase, longest first where one is a prefix of another.
-    static let relationKeywords: [([UInt8], RelationType)] = [
-        ("superseded by", RelationType.supersededBy), ("superceded by", .supersededBy), ("superseeded by", .supersededBy),
-        ("supersedes", .supersedes), ("supercedes", .supersedes), ("supersede", .supersedes),
-        ("amended by", .amendedBy), ("amends", .amends),
-        ("replaced by", .replacedBy), ("replaces", .replaces),
-        ("reverted by", .revertedBy), ("reverts", .reverts),
-        ("in favor of", .replacedBy), ("in favour of", .replacedBy),
-        ("completed by", .completedBy), ("completes", .completes),
-        ("updated by", .updatedBy), ("updates", .updates),
-        ("clarified by", .clarifiedBy), ("clarifies", .clarifies),
-        ("extended by", .extendedBy), ("extends", .extends),
-        ("relates to", .relatesTo), ("related to", .relatesTo),
-    ].map { (Array($0.0.utf8), $0.1) }
+    /// Relation keywords (`Conventions.relationPhrases`) as bytes.
+    static let relationKeywords: [([UInt8], RelationType)] = Conventions.relationPhrases.map { (Array($0.0.utf8), $0.1) }
 
     /// The keywords by their first letter: most positions start no keyword at all.
     static let keywordsByFirstByte: [[([UInt8], RelationType)]] = {

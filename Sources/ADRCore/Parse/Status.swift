@@ -10,57 +10,14 @@ public enum StatusCategory: String, Sendable, CaseIterable, Hashable, Comparable
 /// How a careful reader turns a status line into a status: the leading status word(s),
 /// lowercased, as a person would say them.
 public enum StatusRules {
-    /// Words that qualify the status word after them (`partially implemented`, `not accepted`).
-    private static let qualifiers: Set<String> = ["partially", "partly", "not", "fully", "provisionally", "tentatively"]
+    private static let qualifiers = Conventions.statusQualifiers
+    private static let stopWords = Conventions.statusStopWords
+    private static let phrases = Conventions.statusPhrases
 
-    /// Words that end a status (`superseded by …`, `accepted on …`, `proposed as of …`).
-    private static let stopWords: Set<String> = [
-        "by", "in", "on", "as", "at", "since", "from", "to", "with", "for", "and", "or", "but", "via", "until",
-        "after", "because", "of", "the", "per", "see", "par", "le", "la", "en", "et", "pour", "de", "des", "du",
-        "durch", "von", "am", "und", "por", "y", "el",
-    ]
-
-    /// Multi-word statuses read as one.
-    private static let phrases: [String] = [
-        "work in progress", "in progress", "in review", "under review", "under discussion", "under consideration",
-        "on hold", "ready for review", "request for comments", "to do", "won't do", "wont do", "no longer relevant",
-        "in effect", "not started", "en cours", "en discussion", "en attente", "en révision", "en vigueur",
-        "in bearbeitung", "in prüfung", "in diskussion", "en revisión", "en progreso", "en desuso",
-    ]
-
-    /// Status word → category. Statuses not listed fall back to `categoryByStem`.
+    /// Status word → category (`Conventions.statusWords`).
     private static let categories: [String: StatusCategory] = {
         var map: [String: StatusCategory] = [:]
-        func add(_ category: StatusCategory, _ words: [String]) { for w in words { map[w] = category } }
-        add(.accepted, ["accepted", "accept", "approved", "adopted", "active", "implemented", "partially implemented",
-                        "partly implemented", "fully implemented", "done", "agreed", "decided", "final", "in effect",
-                        "ratified", "completed", "complete", "confirmed", "valid", "live", "enacted", "established",
-                        "amended", "partially accepted", "accepté", "acceptée", "approuvé", "approuvée", "adopté",
-                        "adoptée", "validé", "validée", "décidé", "décidée", "aceptado", "aceptada", "aprobado",
-                        "aprobada", "akzeptiert", "angenommen", "genehmigt", "beschlossen", "accettato", "approvato",
-                        "aceito", "aprovado", "aprovada", "implémenté", "implémentée", "en vigueur", "implementado",
-                        "implementada", "vigente", "gültig", "umgesetzt", "implementiert", "erledigt"])
-        add(.proposed, ["proposed", "proposal", "pending", "in review", "review", "draft", "open", "wip",
-                        "work in progress", "in progress", "under review", "under discussion", "under consideration",
-                        "discussing", "discussion", "suggested", "rfc", "request for comments", "planned", "new",
-                        "ready for review", "to do", "todo", "not started", "initial", "exploring", "investigating",
-                        "provisionally accepted", "tentatively accepted", "proposé", "proposée", "brouillon",
-                        "en cours", "en discussion", "propuesto", "propuesta", "borrador", "vorgeschlagen", "entwurf",
-                        "proposto", "proposta", "rascunho", "tbd", "en attente", "en révision", "in bearbeitung",
-                        "in prüfung", "in diskussion", "offen", "en revisión", "en progreso", "pendiente"])
-        add(.rejected, ["rejected", "declined", "refused", "abandoned", "withdrawn", "not accepted", "won't do",
-                        "wont do", "not implemented", "dropped", "cancelled", "canceled", "discarded", "vetoed",
-                        "failed", "rejeté", "rejetée", "refusé", "refusée", "abandonné", "abandonnée", "rechazado",
-                        "rechazada", "abgelehnt", "verworfen", "zurückgezogen", "descartado", "descartada", "rifiutato",
-                        "respinto", "rejeitado", "rejeitada"])
-        add(.deprecated, ["deprecated", "obsolete", "retired", "archived", "legacy", "sunset", "sunsetted",
-                          "outdated", "expired", "inactive", "revoked", "no longer relevant", "déprécié", "dépréciée",
-                          "obsolète", "obsoleto", "obsoleta", "veraltet", "archiviert", "archivé", "archivée", "abgekündigt",
-                          "en desuso"])
-        add(.superseded, ["superseded", "superceded", "superseeded", "supersceded", "replaced", "partly superseded",
-                          "partially superseded", "overridden", "overruled", "remplacé", "remplacée", "reemplazado",
-                          "reemplazada", "ersetzt", "abgelöst", "sostituito", "substituído", "substituida"])
-        add(.other, ["on hold", "paused", "postponed", "deferred", "blocked", "experimental", "unknown"])
+        for (category, words) in Conventions.statusWords { for w in words { map[w] = category } }
         return map
     }()
 
@@ -152,11 +109,9 @@ public enum StatusRules {
 
     private static func isKnown(_ word: String) -> Bool { categories[word] != nil }
 
-    /// Words that label a status value rather than state one.
-    private static let labels: [String] = [
-        "decision status", "current status", "status", "statut", "état", "etat", "estado", "estatus", "stato",
-        "state", "zustand",
-    ]
+    /// Words that label a status value rather than state one: the status keys, as written,
+    /// longest first.
+    private static let labels: [String] = Conventions.keys(of: .status).sorted { $0.count > $1.count }
 
     /// The text after a leading `Status:` label (also with a space or full-width colon before the
     /// value), or nil when there is no label.

@@ -1,0 +1,187 @@
+/// The vocabulary of decision records: every word adrsite recognises, in one place. The parser,
+/// the loader and the linker read these tables; the convention tests are generated from them.
+/// Words are lowercase; English first, then French, German, Spanish, Italian and Portuguese.
+public enum Conventions {
+    // MARK: - Metadata keys
+
+    /// What a metadata key gives.
+    public enum Field: String, Sendable, CaseIterable {
+        case status, date, deciders, tags, authors
+    }
+
+    /// The keys of each field, as people write them. The same keys are read in front matter, in
+    /// `Key: value` lines and bullets, and in metadata tables (`| Status | Accepted |`), in any
+    /// case and with `-`, `_` or spaces (see `key(_:)`).
+    public static let fieldKeys: [(Field, [String])] = [
+        (.status, ["status", "statut", "état", "etat", "estado", "estatus", "stato", "state", "zustand",
+                   "decision status", "current status"]),
+        (.date, ["date", "last modified", "last updated", "created", "date created", "decision date",
+                 "date decided", "datum", "fecha"]),
+        (.deciders, ["deciders", "decision makers", "decision maker", "decided by"]),
+        (.tags, ["tags", "keywords"]),
+        (.authors, ["author", "authors"]),
+    ]
+
+    /// The keys of one field.
+    public static func keys(of field: Field) -> [String] {
+        fieldKeys.first { $0.0 == field }?.1 ?? []
+    }
+
+    /// Metadata keys, as `key(_:)` writes them, and their field.
+    public static let metadataKeys: [String: Field] = {
+        var map: [String: Field] = [:]
+        for (field, keys) in fieldKeys { for k in keys { map[key(k)] = field } }
+        return map
+    }()
+
+    /// A key as it is compared: lowercase, without spaces, `-`, `_`, `*` and `:` (so `Decision
+    /// Makers`, `decision-makers` and `**Status**:` are the keys they look like).
+    public static func key<S: StringProtocol>(_ raw: S) -> String {
+        var out = ""
+        for c in raw.lowercased() where c != " " && c != "-" && c != "_" && c != "*" && c != ":" && c != "\t"
+            && c != "\u{00A0}" && c != "：" {
+            out.append(c)
+        }
+        return out
+    }
+
+    /// The field a metadata key gives, if any.
+    public static func field<S: StringProtocol>(forKey raw: S) -> Field? {
+        // Keys are short; a long "key" is the start of a sentence.
+        guard raw.utf8.count <= 32 else { return nil }
+        return metadataKeys[key(raw)]
+    }
+
+    // MARK: - Statuses
+
+    /// Status word → badge category. Statuses not listed fall back to `StatusRules`' stems.
+    public static let statusWords: [(StatusCategory, [String])] = [
+        (.accepted, ["accepted", "accept", "approved", "adopted", "active", "implemented", "partially implemented",
+                     "partly implemented", "fully implemented", "done", "agreed", "decided", "final", "in effect",
+                     "ratified", "completed", "complete", "confirmed", "valid", "live", "enacted", "established",
+                     "amended", "partially accepted", "accepté", "acceptée", "approuvé", "approuvée", "adopté",
+                     "adoptée", "validé", "validée", "décidé", "décidée", "aceptado", "aceptada", "aprobado",
+                     "aprobada", "akzeptiert", "angenommen", "genehmigt", "beschlossen", "accettato", "approvato",
+                     "aceito", "aprovado", "aprovada", "implémenté", "implémentée", "en vigueur", "implementado",
+                     "implementada", "vigente", "gültig", "umgesetzt", "implementiert", "erledigt"]),
+        (.proposed, ["proposed", "proposal", "pending", "in review", "review", "draft", "open", "wip",
+                     "work in progress", "in progress", "under review", "under discussion", "under consideration",
+                     "discussing", "discussion", "suggested", "rfc", "request for comments", "planned", "new",
+                     "ready for review", "to do", "todo", "not started", "initial", "exploring", "investigating",
+                     "provisionally accepted", "tentatively accepted", "proposé", "proposée", "brouillon",
+                     "en cours", "en discussion", "propuesto", "propuesta", "borrador", "vorgeschlagen", "entwurf",
+                     "proposto", "proposta", "rascunho", "tbd", "en attente", "en révision", "in bearbeitung",
+                     "in prüfung", "in diskussion", "offen", "en revisión", "en progreso", "pendiente"]),
+        (.rejected, ["rejected", "declined", "refused", "abandoned", "withdrawn", "not accepted", "won't do",
+                     "wont do", "not implemented", "dropped", "cancelled", "canceled", "discarded", "vetoed",
+                     "failed", "rejeté", "rejetée", "refusé", "refusée", "abandonné", "abandonnée", "rechazado",
+                     "rechazada", "abgelehnt", "verworfen", "zurückgezogen", "descartado", "descartada", "rifiutato",
+                     "respinto", "rejeitado", "rejeitada"]),
+        (.deprecated, ["deprecated", "obsolete", "retired", "archived", "legacy", "sunset", "sunsetted",
+                       "outdated", "expired", "inactive", "revoked", "no longer relevant", "déprécié", "dépréciée",
+                       "obsolète", "obsoleto", "obsoleta", "veraltet", "archiviert", "archivé", "archivée",
+                       "abgekündigt", "en desuso"]),
+        (.superseded, ["superseded", "superceded", "superseeded", "supersceded", "replaced", "partly superseded",
+                       "partially superseded", "overridden", "overruled", "remplacé", "remplacée", "reemplazado",
+                       "reemplazada", "ersetzt", "abgelöst", "sostituito", "substituído", "substituida"]),
+        (.other, ["on hold", "paused", "postponed", "deferred", "blocked", "experimental", "unknown"]),
+    ]
+
+    /// Statuses of more than one word, read as one.
+    public static let statusPhrases: [String] = [
+        "work in progress", "in progress", "in review", "under review", "under discussion", "under consideration",
+        "on hold", "ready for review", "request for comments", "to do", "won't do", "wont do", "no longer relevant",
+        "in effect", "not started", "en cours", "en discussion", "en attente", "en révision", "en vigueur",
+        "in bearbeitung", "in prüfung", "in diskussion", "en revisión", "en progreso", "en desuso",
+    ]
+
+    /// Words that qualify the status word after them (`partially implemented`, `not accepted`).
+    public static let statusQualifiers: Set<String> = ["partially", "partly", "not", "fully", "provisionally", "tentatively"]
+
+    /// Words that end a status (`superseded by …`, `accepted on …`, `proposed as of …`).
+    public static let statusStopWords: Set<String> = [
+        "by", "in", "on", "as", "at", "since", "from", "to", "with", "for", "and", "or", "but", "via", "until",
+        "after", "because", "of", "the", "per", "see", "par", "le", "la", "en", "et", "pour", "de", "des", "du",
+        "durch", "von", "am", "und", "por", "y", "el",
+    ]
+
+    // MARK: - Relations
+
+    /// Phrases that state a relation to the decisions named after them, lowercase, longest
+    /// first where one is a prefix of another.
+    public static let relationPhrases: [(String, RelationType)] = [
+        ("superseded by", .supersededBy), ("superceded by", .supersededBy), ("superseeded by", .supersededBy),
+        ("supersedes", .supersedes), ("supercedes", .supersedes), ("supersede", .supersedes),
+        ("amended by", .amendedBy), ("amends", .amends),
+        ("replaced by", .replacedBy), ("replaces", .replaces),
+        ("reverted by", .revertedBy), ("reverts", .reverts),
+        ("in favor of", .replacedBy), ("in favour of", .replacedBy),
+        ("completed by", .completedBy), ("completes", .completes),
+        ("updated by", .updatedBy), ("updates", .updates),
+        ("clarified by", .clarifiedBy), ("clarifies", .clarifies),
+        ("extended by", .extendedBy), ("extends", .extends),
+        ("relates to", .relatesTo), ("related to", .relatesTo),
+    ]
+
+    /// The relation a front matter key states (`superseded-by: 0005-x`): each phrase as a key,
+    /// and `related` and `links` for plain relations.
+    public static let relationKeys: [String: RelationType] = {
+        var map: [String: RelationType] = [:]
+        for (phrase, type) in relationPhrases { map[key(phrase)] = type }
+        map["related"] = .relatesTo
+        map["links"] = .relatesTo
+        return map
+    }()
+
+    // MARK: - Sections
+
+    /// Headings of the section that holds the status (`## Status`).
+    public static let statusSections: Set<String> = Set(metadataKeys.filter { $0.value == .status }.keys)
+
+    /// Headings of the section whose list items are a decision's follow-up actions.
+    public static let followUpSections: Set<String> = [
+        "follow-up actions", "follow up actions", "followup actions", "follow-ups", "follow ups", "followups",
+        "follow-up", "follow up", "followup", "next steps", "action items", "follow-up items", "follow-up tasks",
+        "follow up items", "follow up tasks",
+        "prochaines étapes", "actions de suivi", "suivi", "suites à donner", "nächste schritte", "folgeaufgaben",
+        "folgemaßnahmen", "próximos pasos", "siguientes pasos", "acciones de seguimiento", "seguimiento",
+    ]
+
+    /// The section headings of the common templates: never a title.
+    public static let standardSections: Set<String> = [
+        "status", "context", "decision", "consequences", "context and problem statement", "decision outcome",
+        "considered options", "decision drivers", "alternatives considered", "follow-up actions", "pros and cons of the options",
+        "links", "notes", "references", "summary", "problem", "solution", "options", "background",
+    ]
+
+    /// The sections whose first paragraph is a decision's summary (search, feed).
+    public static let summarySections: Set<String> = ["context", "context and problem statement", "summary", "problem"]
+
+    // MARK: - Files
+
+    /// Extensions of Markdown files, lowercase.
+    public static let markdownExtensions = ["md", "markdown"]
+
+    /// Stems of a folder's index file: `slug/README.md` is the decision `slug` when it is the only
+    /// Markdown file of its folder, and a link to `slug/` leads to it.
+    public static let folderIndexStems: Set<String> = ["readme", "index", "_index"]
+
+    /// Files of a repository that are no decisions when written in capitals (`CONTRIBUTING.md`).
+    public static let repositoryFileStems: Set<String> = [
+        "contributing", "changelog", "license", "licence", "code_of_conduct", "security", "authors", "notice",
+    ]
+
+    /// Navigation files of documentation generators.
+    public static let navigationFileStems: Set<String> = ["summary", "_sidebar"]
+
+    /// Words that name a kind of decision record (`adr-template.md`, `decision-record-template-v2.md`).
+    public static let recordWords: Set<String> = [
+        "adr", "adrs", "madr", "decision", "decisions", "record", "records", "architecture", "architectural",
+        "nygard", "lightweight", "y", "statement",
+    ]
+
+    // MARK: - Lists of names
+
+    /// The words that join the last two names of a list, in English, French, German and Spanish.
+    public static let nameJoiners = [" and ", " & ", " et ", " und ", " y "]
+}

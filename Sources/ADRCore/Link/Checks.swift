@@ -1,0 +1,41 @@
+/// The checks of the link stage that look at the whole log: numbers used twice, attachments that
+/// are not copied, and links to files that do not exist.
+enum Checks {
+    /// A warning on every decision whose number an earlier one has.
+    static func duplicateNumbers(_ index: LogIndex, parsed: [ParsedDecision]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for (n, list) in index.byNumber.filter({ $0.value.count > 1 }).sorted(by: { $0.key < $1.key }) {
+            let first = parsed[list[0]].source
+            for i in list.dropFirst() {
+                diagnostics.append(.warning(parsed[i].source, line: 1, column: 1, "number \(n) is also used by \(first)"))
+            }
+        }
+        return diagnostics
+    }
+
+    /// The attachments the decisions link to that could run scripts on the site (the load
+    /// stage's verdicts): left out, each with a warning, unless allowed.
+    static func attachments(_ found: [Relations.Found], problems: [String: String], allowActive: Bool)
+        -> (blocked: Set<String>, diagnostics: [Diagnostic]) {
+        guard !allowActive, !problems.isEmpty else { return ([], []) }
+        var referenced = Set<String>()
+        for f in found {
+            for case .asset(let path, _)? in f.linkTargets { referenced.insert(path) }
+        }
+        var blocked = Set<String>()
+        var diagnostics: [Diagnostic] = []
+        for path in referenced.sorted() {
+            if let problem = problems[path] {
+                blocked.insert(path)
+                diagnostics.append(.warning(path, "not copied into the site: \(problem); links to it are written as text (--unsafe-html copies it)"))
+            }
+        }
+        return (blocked, diagnostics)
+    }
+
+    /// The warnings of the links to files outside the log that do not exist; `existing` are those
+    /// the load stage found (`Loader.existing`).
+    static func missingFiles(_ checks: [Linker.FileCheck], existing: Set<String>) -> [Diagnostic] {
+        checks.filter { !existing.contains($0.path) }.map(\.diagnostic)
+    }
+}

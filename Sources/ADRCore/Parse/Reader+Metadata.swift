@@ -1,0 +1,136 @@
+/// Front matter, the follow-up sections, and where the status, date, deciders and tags come
+/// from when several places give them.
+extension Reader {
+    // MARK: - Front matter
+
+    mutating func readFrontMatter() {
+        guard let fm = frontMatter else { return }
+        for entry in fm.entries {
+            let key = Conventions.key(entry.key)
+            if let type = Conventions.relationKeys[key] {
+                for value in entry.value.strings {
+                    result.references.append(Reference(type: type, target: FrontMatterRules.target(value),
+                                                       line: entry.line, column: 1))
+                }
+            }
+            if key == "addresses" {
+                for value in entry.value.strings {
+                    if let ref = FrontMatterRules.followUp(value, line: entry.line) {
+                        result.followUpReferences.append(ref)
+                    } else {
+                        diagnostics.append(.warning(path, line: entry.line, column: 1,
+                                                    "`addresses: \(value)` is not of the form `0007#2` (decision, then follow-up number)"))
+                    }
+                }
+            }
+        }
+        // A relation inside the status value: status: "superseded by ADR-0123".
+        if let entry = fm.entry(.status), let value = entry.value.string {
+            let b = Array(value.utf8)
+            var i = 0
+            while i < b.count {
+                if let (type, end) = Scan.relationKeyword(b, at: i) {
+                    var j = end
+                    Scan.skipSeparators(b, &j)
+                    if let (number, _) = Scan.mention(b, at: j) {
+                        result.references.append(Reference(type: type, target: .number(number), line: entry.line, column: 1))
+                    } else if let url = FrontMatterRules.markdownLinkTarget(value) {
+                        result.references.append(Reference(type: type, target: .url(url), line: entry.line, column: 1))
+                    }
+                    break
+                }
+                i += 1
+            }
+        }
+        result.references.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+    }
+
+    // MARK: - Follow-ups
+
+    mutating func readFollowUps() {
+        let top = Array(doc.children(of: MarkdownDocument.root))
+        var number = 0
+        var i = 0
+        while i < top.count {
+            let node = doc[top[i]]
+            guard node.kind == .heading, node.level >= 2,
+                  FollowUpRules.isFollowUpHeading(doc.plainText(of: top[i])) else { i += 1; continue }
+            let level = node.level
+            var j = i + 1
+            while j < top.count && !(doc[top[j]].kind == .heading && doc[top[j]].level <= level) {
+                if doc[top[j]].kind == .list {
+                    for item in doc.children(of: top[j]) {
+                        number += 1
+                        let itemNode = doc[item]
+                        var text = ""
+                        if let first = doc.children(of: item).first(where: { _ in true }) {
+                            text = doc.plainText(of: first).trimmingCharacters(in: " \t\n")
+                        }
+                        let links = doc.descendants(of: item).filter { doc[$0].kind == .link }.compactMap { linkIndex[$0] }
+                        result.followUps.append(FollowUp(number: number, text: text.replacingNBSP(),
+                                                         line: Int(itemNode.line), column: Int(itemNode.column),
+                                                         links: links))
+                        followUpNodes.append(item)
+                    }
+                }
+                j += 1
+            }
+            i = j
+        }
+    }
+
+    // MARK: - Status, date, deciders, tags: sources in order
+
+    mutating func resolveDateAndStatus() {
+        let fm = frontMatter
+        // Status: front matter first, then the first of table cell, `Status:` line, `## Status`.
+        var statusWasInvalid = false
+        if let entry = fm?.entry(.status) {
+            switch entry.value {
+            case .scalar(let s):
+                result.status = StatusRules.normalize(s)
+            case .null:
+                break
+            default:
+                statusWasInvalid = true
+                diagnostics.append(.warning(path, line: entry.line, column: 1,
+                                            "front matter `status` should be a single value, not a list or map; ignored"))
+            }
+        }
+        if result.status == nil { result.status = bodyStatus?.0 }
+        if result.status == nil && !statusWasInvalid {
+            diagnostics.append(.warning(path, line: 1, column: 1, "no status found (front matter `status`, a `Status:` line or a `## Status` section)"))
+        }
+
+        // Date: front matter, then `Date:` lines and table cells, then a date next to the status,
+        // then the file or folder name.
+        var found: (Dates.Found, Int, Int)?
+        if let entry = fm?.entry(.date) {
+            if let s = entry.value.string, let d = Dates.find(in: s) {
+                found = (d, entry.line, 1)
+            } else if entry.value != .null {
+                diagnostics.append(.warning(path, line: entry.line, column: 1,
+                                            "front matter `\(entry.key)` is not a date (YYYY-MM-DD)"))
+            }
+        }
+        if found == nil { found = bodyDate }
+        if found == nil { found = statusDate }
+        if let (date, line, column) = found {
+            result.date = date.date
+            if let note = date.note { diagnostics.append(.warning(path, line: line, column: column, note)) }
+        } else if let date = fileInfo.date {
+            result.date = date
+        }
+
+        if let entry = fm?.entry(.deciders) {
+            result.deciders = entry.value.strings.flatMap { ListRules.split($0) }
+        } else if let d = bodyDeciders {
+            result.deciders = d
+        }
+        if let entry = fm?.entry(.tags) {
+            result.tags = entry.value.strings.flatMap { ListRules.split($0) }
+        } else if let t = bodyTags {
+            result.tags = t
+        }
+    }
+}
