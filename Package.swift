@@ -69,20 +69,22 @@ let package = Package(
         // libFuzzer target over load → parse → link → render, in memory: built by scripts/fuzz.sh
         // with -DFUZZING and -sanitize=fuzzer; a normal build compiles a stub.
         .executableTarget(name: "ADRFuzz", dependencies: ["ADRCore", "ADRSite"]),
+        // What every test target needs: temporary folders, a seeded generator, a locked value.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "ADRCoreTests",
-            dependencies: ["ADRCore"],
+            dependencies: ["ADRCore", "TestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ADRSiteTests",
-            dependencies: ["ADRCore", "ADRSite"],
+            dependencies: ["ADRCore", "ADRSite", "TestSupport"],
             exclude: ["Fixtures", "Golden"]
         ),
         // Runs the built `adrsite` binary as a user would.
         .testTarget(
             name: "CLITests",
-            dependencies: ["adrsite"]
+            dependencies: ["adrsite", "TestSupport"]
         ),
     ]
 )

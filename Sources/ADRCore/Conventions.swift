@@ -36,20 +36,41 @@ public enum Conventions {
 
     /// A key as it is compared: lowercase, without spaces, `-`, `_`, `*` and `:` (so `Decision
     /// Makers`, `decision-makers` and `**Status**:` are the keys they look like).
-    public static func key<S: StringProtocol>(_ raw: S) -> String {
-        var out = ""
-        for c in raw.lowercased() where c != " " && c != "-" && c != "_" && c != "*" && c != ":" && c != "\t"
-            && c != "\u{00A0}" && c != "：" {
-            out.append(c)
+    public static func key<S: StringProtocol>(_ raw: S) -> String { key(utf8: raw.utf8) }
+
+    /// `key(_:)` of UTF-8 bytes (invalid sequences are dropped).
+    public static func key<C: Collection<UInt8>>(utf8 raw: C) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var iterator = raw.makeIterator()
+        var decoder = UTF8()
+        decoding: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if scalar.isASCII {
+                    let b = UInt8(scalar.value)
+                    switch b {
+                    case 0x20, 0x09, UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "*"), UInt8(ascii: ":"): continue
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"): out.append(b | 0x20)
+                    default: out.append(b)
+                    }
+                } else if scalar != "\u{00A0}" && scalar != "：" {
+                    out += scalar.properties.lowercaseMapping.utf8
+                }
+            case .emptyInput: break decoding
+            case .error: continue
+            }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The field a metadata key gives, if any.
-    public static func field<S: StringProtocol>(forKey raw: S) -> Field? {
+    public static func field<S: StringProtocol>(forKey raw: S) -> Field? { field(forKey: raw.utf8) }
+
+    public static func field<C: Collection<UInt8>>(forKey raw: C) -> Field? {
         // Keys are short; a long "key" is the start of a sentence.
-        guard raw.utf8.count <= 32 else { return nil }
-        return metadataKeys[key(raw)]
+        guard raw.count <= 32 else { return nil }
+        return metadataKeys[key(utf8: raw)]
     }
 
     // MARK: - Statuses

@@ -69,10 +69,9 @@ public enum Paths {
     /// One part of a path, reduced to letters, digits, `-`, `_` and `.`; accents are dropped and
     /// everything else becomes one `-`; never `-` or `.` at the ends.
     static func idPart(_ part: String) -> String {
-        let folded = part.folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil)
         var out = ""
         var lastDash = false
-        for scalar in folded.unicodeScalars {
+        for scalar in folded(part) {
             let ok = (scalar.value >= 48 && scalar.value <= 57) || (scalar.value >= 65 && scalar.value <= 90)
                 || (scalar.value >= 97 && scalar.value <= 122) || scalar == "_" || scalar == "." || scalar == "-"
             if ok && scalar != "-" {
@@ -85,6 +84,22 @@ public enum Paths {
         }
         let trimmed = out.trimmingCharacters(in: CharacterSet(charactersIn: "-."))
         return trimmed.isEmpty ? "decision" : trimmed
+    }
+
+    /// The scalars of `text` with accents dropped and full-width forms made plain (Foundation's
+    /// diacritic- and width-insensitive folding), applied to each character that is not ASCII:
+    /// an ASCII character is its own folding, and most names are ASCII.
+    private static func folded(_ text: String) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            if let ascii = character.asciiValue, character.unicodeScalars.count == 1 {
+                out.append(Unicode.Scalar(ascii))
+            } else {
+                out += String(character).folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil).unicodeScalars
+            }
+        }
+        return out
     }
 
     /// Resolves `.` and `..` and drops empty parts; nil if a relative path leaves the top (an

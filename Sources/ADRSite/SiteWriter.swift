@@ -56,8 +56,9 @@ public enum SiteWriter {
         public var description: String { message }
     }
 
-    /// Test hook: called before each file is written; throwing simulates a failed write.
-    nonisolated(unsafe) public static var beforeWrite: ((String) throws -> Void)?
+    /// Test hook: called before each file is written (with the output as given and the file's
+    /// path in the site), from whichever thread writes it; throwing simulates a failed write.
+    nonisolated(unsafe) public static var beforeWrite: ((_ output: String, _ path: String) throws -> Void)?
 
     /// Writes `files` as the whole content of `output`.
     public static func write(_ files: [OutputFile], to output: String, input: String) throws {
@@ -154,7 +155,7 @@ public enum SiteWriter {
                 lock.unlock()
             }
             do {
-                try beforeWrite?(file.path)
+                try beforeWrite?(output, file.path)
                 try writeFile(target, try file.content())
             } catch let failure as Failure {
                 throw Failure(message: "\(failure.message); the previous site was left as it was")

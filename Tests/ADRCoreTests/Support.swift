@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@_exported import TestSupport
 @testable import ADRCore
 
 /// The fixture folders of this test target (`Tests/ADRCoreTests/Fixtures/<case>`), found from
@@ -22,16 +23,7 @@ func parse(_ text: String, name: String = "0001-test.md") -> ParsedDecision {
 }
 
 /// Writes files into a new temporary folder and returns its path.
-func temporaryLog(_ files: [String: String]) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("adrsite-test-\(UUID().uuidString)").path
-    for (name, text) in files {
-        let path = dir + "/" + name
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
-    }
-    return dir
-}
+func temporaryLog(_ files: [String: String]) throws -> String { try makeFolder(files, label: "log") }
 
 extension DecisionLog {
     /// The decision whose source is `source`.
@@ -75,18 +67,5 @@ struct MarkedText {
     func warning(_ file: String, at name: String, _ message: String) -> String {
         let m = markers[name]!
         return "\(file):\(m.line):\(m.column): warning: \(message)"
-    }
-}
-
-/// A seeded generator (SplitMix64), so that a generated test case is the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,6 +2,7 @@ import ADRCore
 import ADRSite
 import Foundation
 import Testing
+@_exported import TestSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,35 +64,6 @@ func buildRequest(_ directory: String, options: SiteOptions = SiteOptions(), tem
 struct SiteTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-// MARK: - Temporary folders
-
-/// A new empty temporary folder (its real path, so symbolic links in /tmp do not matter).
-func makeTemporaryFolder(_ label: String = "site") throws -> String {
-    let path = FileManager.default.temporaryDirectory
-        .appendingPathComponent("adrsite-\(label)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    guard let real = realpath(path, nil) else { return path }
-    defer { free(real) }
-    return String(cString: real)
-}
-
-/// Runs `body` with a new temporary folder that is removed afterwards.
-func withTemporaryFolder<T>(_ label: String = "site", _ body: (String) throws -> T) throws -> T {
-    let folder = try makeTemporaryFolder(label)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    return try body(folder)
-}
-
-/// Writes `files` (relative path → text) under `folder`, creating folders as needed.
-func writeFiles(_ files: [String: String], in folder: String) throws {
-    for (name, text) in files {
-        let path = folder + "/" + name
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    }
 }
 
 /// Copies a fixture log into `folder/name` and returns the copy's path.
@@ -187,7 +159,7 @@ func filePaths(under root: String) -> [String] {
 
 // MARK: - Failing writes
 
-/// Makes `SiteWriter.beforeWrite` throw on the Nth file of builds run inside `failingWrites`,
+/// Makes `SiteWriter.beforeWrite` throw on the Nth file of builds into one output folder,
 /// and only those: the hook is installed once for the whole test process and reads a task-local
 /// plan, so builds of other tests running at the same time are not affected.
 enum FailingWrites {
@@ -212,18 +184,23 @@ enum FailingWrites {
         }
     }
 
-    @TaskLocal static var plan: Plan?
+    /// The plans of the builds under way, by output folder: the writes of a build come from
+    /// the threads that render it, so the plan cannot travel with the test's task.
+    private static let plans = Locked<[String: Plan]>([:])
 
     private static let installed: Bool = {
-        SiteWriter.beforeWrite = { path in try FailingWrites.plan?.before(path) }
+        SiteWriter.beforeWrite = { output, path in try FailingWrites.plans.value[output]?.before(path) }
         return true
     }()
 
-    /// Runs `body`; every build in it fails before writing its `failAt`th file (1-based).
-    static func run<T>(failAt: Int, _ body: (Plan) throws -> T) rethrows -> T {
+    /// Runs `body`; every build into `output` in it fails before writing its `failAt`th file
+    /// (1-based).
+    static func run<T>(failAt: Int, output: String, _ body: (Plan) throws -> T) rethrows -> T {
         _ = installed
         let plan = Plan(failAt: failAt)
-        return try $plan.withValue(plan) { try body(plan) }
+        plans.value[output] = plan
+        defer { plans.value[output] = nil }
+        return try body(plan)
     }
 }
 

@@ -197,7 +197,7 @@ import Glibc
             let (input, output, next) = try previousSiteAndChangedLog(in: dir)
             let failAt = failAt == 0 ? next.files.count : failAt   // 0: the very last file
             let before = snapshotTree(output)
-            let plan = try FailingWrites.run(failAt: failAt) { plan in
+            let plan = try FailingWrites.run(failAt: failAt, output: output) { plan in
                 let error = #expect(throws: SiteWriter.Failure.self) { try next.write(to: output, input: input) }
                 #expect(error?.message.contains("injected failure before writing") == true, "\(String(describing: error))")
                 #expect(error?.message.contains("the previous site was left as it was") == true)
@@ -211,11 +211,35 @@ import Glibc
         }
     }
 
+    /// The same through `SiteBuild` on disk, as `adrsite build` writes: pages are written from
+    /// several threads while they are rendered.
+    @Test(arguments: [1, 3, 12, 0])
+    func `a build whose concurrent page writes fail midway leaves the previous site exactly as it was`(_ failAt: Int) throws {
+        try withTemporaryFolder { dir in
+            let (input, output, next) = try previousSiteAndChangedLog(in: dir)
+            let failAt = failAt == 0 ? next.files.count : failAt
+            let before = snapshotTree(output)
+            let built = FailingWrites.run(failAt: failAt, output: output) { _ in
+                SiteBuild.run(buildRequest(input), mode: .disk(output: output))
+            }
+            let failure = try #require(built.writeError)
+            #expect(failure.message.contains("injected failure before writing"), "\(failure.message)")
+            #expect(failure.message.contains("the previous site was left as it was"))
+            #expect(treeDifferences(before, snapshotTree(output)) == [])
+            #expect(leftoverTemporaries(in: dir) == [])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["adr", "site"])
+            // The same build without the failure replaces the site.
+            let good = SiteBuild.run(buildRequest(input), mode: .disk(output: output))
+            #expect(good.writeError == nil)
+            #expect(FileManager.default.fileExists(atPath: output + "/0007-new.html"))
+        }
+    }
+
     @Test func `a first build that fails midway leaves no output folder and no temporary folder`() throws {
         try withTemporaryFolder { dir in
             let input = try copyFixture("golden", into: dir)
             let site = try RenderedSite(input)
-            FailingWrites.run(failAt: 4) { _ in
+            FailingWrites.run(failAt: 4, output: dir + "/public/site") { _ in
                 #expect(throws: SiteWriter.Failure.self) { try site.write(to: dir + "/public/site", input: input) }
             }
             #expect(!FileManager.default.fileExists(atPath: dir + "/public/site"))

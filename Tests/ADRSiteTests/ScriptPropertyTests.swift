@@ -9,20 +9,7 @@ import Testing
 /// injections are made of, mixed with random text: each run checks the same few hundred logs,
 /// and `ADRSITE_PROPERTY_SEED` / `ADRSITE_PROPERTY_COUNT` explore others.
 @Suite struct ScriptPropertyTests {
-    /// SplitMix64: small, fast, and the same on every platform.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    }
+    typealias Generator = SplitMix
 
     /// What injections are made of: tags, handlers, script addresses in their disguises, quotes,
     /// template and CDATA syntax, separators that break JSON in a script.
@@ -144,7 +131,7 @@ import Testing
     static var count: Int { Int(ProcessInfo.processInfo.environment["ADRSITE_PROPERTY_COUNT"] ?? "") ?? 150 }
 
     @Test func `no generated file holds a script, whatever the titles, statuses, front matter, names and bodies`() throws {
-        var g = Generator(state: Self.seed)
+        var g = Generator(seed: Self.seed)
         var options = SiteOptions()
         options.repositoryURL = "https://github.com/acme/app/tree/main/docs/adr"
         options.baseURL = "https://adr.example/"

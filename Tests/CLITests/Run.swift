@@ -1,4 +1,5 @@
 import Foundation
+@_exported import TestSupport
 
 /// Runs the `adrsite` binary built next to this test bundle.
 struct Run {
@@ -51,40 +52,4 @@ struct Run {
         return Run(status: killed.value ? -1 : process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                    stderr: (killed.value ? "timed out after \(timeout ?? 0) s\n" : "") + String(decoding: errData.value, as: UTF8.self))
     }
-}
-
-/// A new temporary folder holding `files`.
-func makeFolder(_ files: [String: String]) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("adrsite-cli-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    for (name, text) in files {
-        let path = dir + "/" + name
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
-    }
-    return dir
-}
-
-/// A value set on one thread and read on another.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
-    }
-}
-
-/// Every file and folder under `dir` with its content (folders as nil), for before/after checks.
-func treeListing(_ dir: String) -> [String: Data?] {
-    var out: [String: Data?] = [:]
-    let enumerator = FileManager.default.enumerator(atPath: dir)
-    while let path = enumerator?.nextObject() as? String {
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: dir + "/" + path, isDirectory: &isDirectory)
-        out[path] = isDirectory.boolValue ? nil : FileManager.default.contents(atPath: dir + "/" + path)
-    }
-    return out
 }

@@ -52,7 +52,8 @@ public struct FrontMatter: Sendable {
 
     /// The first entry whose key gives `field` (see `Conventions.metadataKeys`).
     public func entry(_ field: Conventions.Field) -> YAMLEntry? {
-        entries.first { Conventions.field(forKey: $0.key) == field }
+        guard let i = keys.firstIndex(where: { Conventions.metadataKeys[$0] == field }) else { return nil }
+        return entries[i]
     }
 
     public subscript(_ key: String) -> YAMLValue? { entry(key)?.value }

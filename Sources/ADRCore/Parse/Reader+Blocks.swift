@@ -262,8 +262,8 @@ extension Reader {
         }
         let colonLength = i < line.upperBound && fullWidthColon(i) ? 3 : 1
         guard i < line.upperBound, b[i] == UInt8(ascii: ":") || colonLength == 3 else { return false }
-        let key = String(decoding: b[keyStart..<i], as: UTF8.self).lowercased().trimmingCharacters(in: " \t*_")
-        guard let field = Conventions.field(forKey: key) else { return false }
+        guard let field = Conventions.field(forKey: b[keyStart..<i]) else { return false }
+        let keyEnd = i
         let valueBytes = b[(i + colonLength)..<line.upperBound]
         let value = InlineRun.plain(valueBytes).trimmingCharacters(in: " \t")
         let pos = run.position(of: keyStart)
@@ -280,7 +280,9 @@ extension Reader {
                 guard bodyDate == nil else { return false }
                 bodyDate = (found, pos.line, pos.column)
                 return !fromFrontMatter
-            } else if !value.isEmpty && (Conventions.key(key) == "date" || Conventions.key(key) == "lastmodified") {
+            } else if !value.isEmpty,
+                      case let normalized = Conventions.key(utf8: b[keyStart..<keyEnd]), normalized == "date" || normalized == "lastmodified" {
+                let key = String(decoding: b[keyStart..<keyEnd], as: UTF8.self).lowercased().trimmingCharacters(in: " \t*_")
                 diagnostics.append(.warning(path, line: pos.line, column: pos.column,
                                             "`\(key.prefix(1).uppercased() + key.dropFirst()):` value \"\(value.prefix(40))\" is not a date (YYYY-MM-DD)"))
             }

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import ADRCore
+
+@Suite struct PathsTests {
+    /// Foundation's folding over the whole part, as ids were made before: the reference for
+    /// `Paths.idPart`, which folds each run of non-ASCII text on its own.
+    static func referenceIDPart(_ part: String) -> String {
+        let folded = part.folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil)
+        var out = ""
+        var lastDash = false
+        for scalar in folded.unicodeScalars {
+            let ok = (scalar.value >= 48 && scalar.value <= 57) || (scalar.value >= 65 && scalar.value <= 90)
+                || (scalar.value >= 97 && scalar.value <= 122) || scalar == "_" || scalar == "." || scalar == "-"
+            if ok && scalar != "-" {
+                out.unicodeScalars.append(scalar)
+                lastDash = false
+            } else if !lastDash {
+                out.append("-")
+                lastDash = true
+            }
+        }
+        let trimmed = out.trimmingCharacters(in: CharacterSet(charactersIn: "-."))
+        return trimmed.isEmpty ? "decision" : trimmed
+    }
+
+    @Test func `ids fold accents and widths as folding the whole name would (seeded)`() {
+        let pieces = ["a", "Z", "0", "9", "-", "_", ".", " ", "--", "é", "e\u{301}", "A\u{30A}", "ñ", "ß", "Æ", "ø", "Ⅻ",
+                      "Ａ", "ｂ", "１", "－", "ﾃ", "日本", "🚀", "\u{301}", "\u{FE0F}", "İ", "ǅ", "ﬁ", "Ω", "ا", "#", "%", "é\u{301}"]
+        var generator = SplitMix(seed: 2026)
+        for _ in 0..<3000 {
+            let name = (0..<generator.below(8)).map { _ in generator.pick(pieces) }.joined()
+            #expect(Paths.idPart(name) == Self.referenceIDPart(name), "\(name.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
+    @Test(arguments: [("0007-use-kafka.md", "0007-use-kafka"), ("security/0008-x.markdown", "security/0008-x"),
+                      ("use-kafka/README.md", "use-kafka"), ("use-kafka/_index.md", "use-kafka"),
+                      ("use-kafka/Index.Markdown", "use-kafka"), ("README.md", "README"),
+                      ("Café Über.md", "Cafe-Uber"), ("a/--x--.md", "a/x")])
+    func `a decision's id comes from its path`(_ source: String, _ id: String) {
+        #expect(Paths.id(source) == id)
+    }
+
+    @Test func `markdown names and folder indexes are recognised in any case`() {
+        #expect(Paths.isMarkdown("x.MD") && Paths.isMarkdown("x.Markdown") && Paths.isMarkdown(".md"))
+        #expect(!Paths.isMarkdown("md") && !Paths.isMarkdown("x.mdx") && !Paths.isMarkdown("x.md.txt"))
+        #expect(Paths.isFolderIndex("README.md") && Paths.isFolderIndex("_index.markdown") && Paths.isFolderIndex("INDEX.MD"))
+        #expect(!Paths.isFolderIndex("readme.txt") && !Paths.isFolderIndex("readme-x.md"))
+        #expect(Paths.stripExtension("a.b.MD") == "a.b" && Paths.stripExtension("x.txt") == "x.txt")
+    }
+}
