@@ -102,7 +102,7 @@ public enum Conventions {
                        "outdated", "expired", "inactive", "revoked", "no longer relevant", "déprécié", "dépréciée",
                        "obsolète", "obsoleto", "obsoleta", "veraltet", "archiviert", "archivé", "archivée",
                        "abgekündigt", "en desuso"]),
-        (.superseded, ["superseded", "superceded", "superseeded", "supersceded", "replaced", "partly superseded",
+        (.superseded, ["superseded", "superceded", "superseeded", "supersceded", "replaced", "reverted", "partly superseded",
                        "partially superseded", "overridden", "overruled", "remplacé", "remplacée", "reemplazado",
                        "reemplazada", "ersetzt", "abgelöst", "sostituito", "substituído", "substituida"]),
         (.other, ["on hold", "paused", "postponed", "deferred", "blocked", "experimental", "unknown"]),
@@ -173,6 +173,13 @@ public enum Conventions {
         "status", "context", "decision", "consequences", "context and problem statement", "decision outcome",
         "considered options", "decision drivers", "alternatives considered", "follow-up actions", "pros and cons of the options",
         "links", "notes", "references", "summary", "problem", "solution", "options", "background",
+    ]
+
+    /// Headings of a list of the states a decision went through, latest by date (EdgeX's
+    /// `## Change Log` with `- [approved](…) (2023-04-17)`): where nothing else gives a status or
+    /// date, its latest entry does.
+    public static let changeLogSections: Set<String> = [
+        "change log", "changelog", "change history", "status history", "revision history", "history",
     ]
 
     /// The sections whose first paragraph is a decision's summary (search, feed).

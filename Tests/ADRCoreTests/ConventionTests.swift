@@ -143,3 +143,54 @@ import Testing
         #expect(overridden.status == "rejected")
     }
 }
+
+/// Conventions of real logs found after the first release: each has its fixture folder.
+@Suite struct MoreConventionTests {
+    @Test func `a title that repeats the number loses it, in front matter and in a heading`() {
+        let log = Fixtures.log("title-number")
+        #expect(log.diagnostics.isEmpty, "\(log.diagnosticLines)")
+        #expect(log.decision("0012-stream-events-through-kafka.md").title == "Stream events through Kafka")
+        #expect(log.decision("0013-cache-sessions-in-redis.md").title == "Cache sessions in Redis")
+        #expect(log.decision("0014-keep-the-ledger-in-postgres.md").title == "Keep the ledger in Postgres")
+        #expect(log.decisions.map(\.number) == [12, 13, 14])
+    }
+
+    @Test func `a template's placeholder where the number goes is no part of the title`() {
+        let log = Fixtures.log("placeholder-number")
+        #expect(log.decision("0001-record-architecture-decisions.md").title == "Record architecture decisions")
+        #expect(log.decision("0002-pick-a-queue.md").title == "Title of the decision")
+        #expect(log.decision("0003-adopt-opentelemetry.md").title == "Adopt OpenTelemetry")
+        // A lone capital is a placeholder only where the file name has a number.
+        #expect(log.decision("use-regions.md").title == "N. Korea is not a place we deploy to")
+        #expect(!log.diagnosticLines.contains { $0.contains("heading says number") })
+    }
+
+    @Test func `a change log gives the status and date of its latest entry when nothing else does`() {
+        let log = Fixtures.log("change-log")
+        let events = log.decision("0001-device-events.md")
+        #expect(events.status == "approved")
+        #expect(events.statusCategory == .accepted)
+        #expect(events.date?.description == "2023-04-17")
+        // Newest first: the latest entry is the one with the latest date.
+        let profiles = log.decision("0002-device-profiles.md")
+        #expect(profiles.status == "approved")
+        #expect(profiles.date?.description == "2023-06-20")
+        // A status section wins over the change log; its date is still the log's.
+        let retired = log.decision("0003-retire-registry.md")
+        #expect(retired.status == "deprecated")
+        #expect(retired.date?.description == "2022-01-03")
+        #expect(!log.diagnosticLines.contains { $0.contains("no status found") }, "\(log.diagnosticLines)")
+    }
+
+    @Test func `a status that says what reverted the decision is the keyword, never the link's text`() {
+        let log = Fixtures.log("reverted-by")
+        let sharded = log.decision("0001-shard-the-database.md")
+        #expect(sharded.status == "reverted")
+        #expect(sharded.statusCategory == .superseded)
+        #expect(sharded.links.map(\.type) == [.revertedBy])
+        #expect(sharded.successors == ["0002-scale-up"])
+        #expect(log.decision("0002-scale-up.md").links.map(\.type) == [.reverts])
+        #expect(StatusRules.normalize("Superseded by [the accepted one](x.md)") == "superseded")
+        #expect(StatusRules.normalize("Replaced by ADR-7, which was approved") == "replaced")
+    }
+}

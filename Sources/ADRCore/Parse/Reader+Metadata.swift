@@ -81,6 +81,29 @@ extension Reader {
 
     // MARK: - Status, date, deciders, tags: sources in order
 
+    /// The latest entry of a change log section (`Conventions.changeLogSections`): the one with
+    /// the latest date, else the last; its status and date, if it gives them.
+    func latestChangeLogEntry() -> (status: String?, date: Dates.Found?, line: Int, column: Int)? {
+        let top = Array(doc.children(of: MarkdownDocument.root))
+        guard let h = top.firstIndex(where: { doc[$0].kind == .heading && doc[$0].level >= 2
+            && Conventions.changeLogSections.contains(doc.plainText(of: $0).lowercased().trimmingCharacters(in: " \t:")) })
+        else { return nil }
+        let level = doc[top[h]].level
+        guard let list = top[(h + 1)...].prefix(while: { !(doc[$0].kind == .heading && doc[$0].level <= level) })
+            .first(where: { doc[$0].kind == .list }) else { return nil }
+        var last: (status: String?, date: Dates.Found?, line: Int, column: Int)?
+        var latestDated: (status: String?, date: Dates.Found?, line: Int, column: Int)?
+        for item in doc.children(of: list) {
+            guard let first = doc.children(of: item).first(where: { _ in true }) else { continue }
+            let text = doc.plainText(of: first).trimmingCharacters(in: " \t\n")
+            let entry = (status: StatusRules.normalize(text), date: Dates.find(in: text), line: Int(doc[item].line),
+                         column: Int(doc[item].column))
+            last = entry
+            if let date = entry.date?.date, latestDated?.date.map({ $0.date <= date }) ?? true { latestDated = entry }
+        }
+        return latestDated ?? last
+    }
+
     mutating func resolveDateAndStatus() {
         let fm = frontMatter
         // Status: front matter first, then the first of table cell, `Status:` line, `## Status`.
@@ -98,6 +121,8 @@ extension Reader {
             }
         }
         if result.status == nil { result.status = bodyStatus?.0 }
+        let changeLog = latestChangeLogEntry()
+        if result.status == nil && !statusWasInvalid { result.status = changeLog?.status }
         if result.status == nil && !statusWasInvalid {
             diagnostics.append(.warning(path, line: 1, column: 1, "no status found (front matter `status`, a `Status:` line or a `## Status` section)"))
         }
@@ -115,6 +140,7 @@ extension Reader {
         }
         if found == nil { found = bodyDate }
         if found == nil { found = statusDate }
+        if found == nil, let entry = changeLog, let date = entry.date { found = (date, entry.line, entry.column) }
         if let (date, line, column) = found {
             result.date = date.date
             if let note = date.note { diagnostics.append(.warning(path, line: line, column: column, note)) }

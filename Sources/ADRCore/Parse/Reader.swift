@@ -91,8 +91,11 @@ struct Reader {
         var title: String?
         var titleLine = 1
         if let entry = frontMatter?.entry("title"), let t = entry.value.string?.trimmingCharacters(in: " \t"), !t.isEmpty {
-            title = t
+            // A title that repeats the number (`title: 'ADR012: Title'`) loses it, as a heading does.
+            let (stripped, titleNumber) = titleWithoutNumber(t)
+            title = stripped.isEmpty ? t : stripped
             titleLine = entry.line
+            checkNumber(titleNumber, line: entry.line, column: 1)
         }
         // The first H1; a first line like `#46. Title` (no space after #) is read as one, too.
         var headingNode: Int32?
@@ -112,7 +115,7 @@ struct Reader {
                     diagnostics.append(.warning(path, line: Int(node.line), column: Int(node.column),
                                                 "`\(firstLine.prefix(8))…` is not a heading: put a space after `#`; read as the title"))
                     if title == nil {
-                        let (stripped, headingNumber) = TitleRules.stripNumber(String(firstLine.dropFirst()))
+                        let (stripped, headingNumber) = titleWithoutNumber(String(firstLine.dropFirst()))
                         title = stripped
                         titleLine = Int(node.line)
                         checkNumber(headingNumber, line: Int(node.line), column: Int(node.column))
@@ -125,7 +128,7 @@ struct Reader {
             titleNode = h
             if title == nil {
                 // Only the part of the heading before a line break, with inline syntax reduced to text.
-                let (stripped, headingNumber) = TitleRules.stripNumber(doc.plainText(of: h).trimmingCharacters(in: " \t"))
+                let (stripped, headingNumber) = titleWithoutNumber(doc.plainText(of: h).trimmingCharacters(in: " \t"))
                 title = stripped
                 titleLine = Int(doc[h].line)
                 checkNumber(headingNumber, line: Int(doc[h].line), column: Int(doc[h].column))
@@ -142,6 +145,13 @@ struct Reader {
             diagnostics.append(.warning(path, line: titleLine, column: 1,
                                         "no title (no `title` in front matter and no `# heading`); using the file name"))
         }
+    }
+
+    /// A title without the number (or a template's placeholder for it) it starts with.
+    func titleWithoutNumber(_ title: String) -> (title: String, number: Int?) {
+        let (stripped, number) = TitleRules.stripNumber(title)
+        if number != nil { return (stripped, number) }
+        return (TitleRules.stripPlaceholder(title, fileHasNumber: fileInfo.number != nil), nil)
     }
 
     mutating func checkNumber(_ headingNumber: Int?, line: Int, column: Int) {

@@ -57,6 +57,33 @@ enum TitleRules {
     }
 }
 
+extension TitleRules {
+    /// Removes a template's placeholder where the number goes: `n. `, `NNNN. `, `ADR-XXX: `.
+    /// A single letter counts only where the file name has a number (`N. Korea …` stays).
+    static func stripPlaceholder(_ title: String, fileHasNumber: Bool) -> String {
+        let b = Array(title.utf8)
+        var i = 0
+        var hadADR = false
+        if b.count >= 3 && Scan.lower(b[0]) == UInt8(ascii: "a") && Scan.lower(b[1]) == UInt8(ascii: "d")
+            && Scan.lower(b[2]) == UInt8(ascii: "r") {
+            i = 3
+            hadADR = true
+            while i < b.count && (b[i] == 0x20 || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "_") || b[i] == UInt8(ascii: "#")) { i += 1 }
+        }
+        let start = i
+        guard i < b.count, [UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "x"), UInt8(ascii: "X")].contains(b[i]) else { return title }
+        while i < b.count && b[i] == b[start] && i - start < 5 { i += 1 }
+        let length = i - start
+        guard length >= 2 || hadADR || fileHasNumber else { return title }
+        // Then a separator, as after a number: `.`, `:`, `)`, a dash, and a space.
+        guard i < b.count, [UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: ")"), UInt8(ascii: "-")].contains(b[i])
+                || (b[i] == 0x20 && hadADR) else { return title }
+        while i < b.count && [UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: ")"), UInt8(ascii: "-"), 0x20, 0x09].contains(b[i]) { i += 1 }
+        guard i < b.count, i > start + length else { return title }
+        return String(decoding: b[i...], as: UTF8.self)
+    }
+}
+
 /// The section headings of the common templates: never a title.
 enum SectionNames {
     static func isStandard(_ heading: String) -> Bool {

@@ -10,6 +10,9 @@ public enum StatusCategory: String, Sendable, CaseIterable, Hashable, Comparable
 /// How a careful reader turns a status line into a status: the leading status word(s),
 /// lowercased, as a person would say them.
 public enum StatusRules {
+    /// The relation phrases that state who replaced a decision ("superseded by", "reverted by").
+    private static let relationParticiples = Set(Conventions.relationPhrases.map(\.0).filter { $0.hasSuffix(" by") })
+
     private static let qualifiers = Conventions.statusQualifiers
     private static let stopWords = Conventions.statusStopWords
     private static let phrases = Conventions.statusPhrases
@@ -80,6 +83,11 @@ public enum StatusRules {
         guard let first = words.first, first.clean else {
             // A status that starts with something else entirely (a number, a symbol).
             return nil
+        }
+        // "Reverted by [the accepted plan](…)": the status is the participle of the relation,
+        // whatever the named decision's title says.
+        if words.count > 1, !first.endsClause, relationParticiples.contains(first.word + " " + words[1].word) {
+            return first.word
         }
         let joined = words.prefix(4).map(\.word).joined(separator: " ")
         for phrase in phrases where joined == phrase || joined.hasPrefix(phrase + " ") {
