@@ -157,7 +157,7 @@ public enum Conventions {
     // MARK: - Sections
 
     /// Headings of the section that holds the status (`## Status`).
-    public static let statusSections: Set<String> = Set(metadataKeys.filter { $0.value == .status }.keys)
+    public static let statusSections: Set<String> = Set(keys(of: .status))
 
     /// Headings of the section whose list items are a decision's follow-up actions.
     public static let followUpSections: Set<String> = [
@@ -184,6 +184,47 @@ public enum Conventions {
 
     /// The sections whose first paragraph is a decision's summary (search, feed).
     public static let summarySections: Set<String> = ["context", "context and problem statement", "summary", "problem"]
+
+    /// What a section heading says its section is.
+    public struct SectionRole: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let status = SectionRole(rawValue: 1)
+        public static let followUps = SectionRole(rawValue: 2)
+        public static let changeLog = SectionRole(rawValue: 4)
+        public static let summary = SectionRole(rawValue: 8)
+        /// One of the common templates' sections: a heading like this is never a title.
+        public static let standard = SectionRole(rawValue: 16)
+    }
+
+    /// The role of a section, from its heading: its words, without a number before them (`## 2.
+    /// Status`), punctuation, case or spacing (`Follow-up actions:`, `FOLLOW UP ACTIONS`).
+    public static func sectionRole(_ heading: String) -> SectionRole {
+        // The names are short; a long heading is none of them.
+        guard heading.utf8.count < 80 else { return [] }
+        return knownRoles(heading) { heading in
+            let key = sectionKey(heading)
+            var role: SectionRole = []
+            for (set, flag) in sectionKeys where set.contains(key) { role.insert(flag) }
+            return role
+        }
+    }
+
+    /// A heading as its section is looked up: its letters, lowercased, after any number prefix.
+    static func sectionKey(_ heading: String) -> String {
+        String(TitleRules.stripNumber(heading).title.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic }
+            .map(Character.init))
+    }
+
+    private static let sectionKeys: [(Set<String>, SectionRole)] = {
+        let names: [(Set<String>, SectionRole)] = [
+            (statusSections, .status), (followUpSections, .followUps), (changeLogSections, .changeLog),
+            (summarySections, .summary), (standardSections, .standard),
+        ]
+        return names.map { (Set($0.0.map(sectionKey)), $0.1) }
+    }()
+
+    private static let knownRoles = Memo<SectionRole>()
 
     // MARK: - Files
 

@@ -238,7 +238,7 @@ func `a list of deciders is split into names`(value: String, names: [String]) {
     ("Decision", false),
 ])
 func `follow-up sections are recognised by their heading`(heading: String, isFollowUp: Bool) {
-    #expect(FollowUpRules.isFollowUpHeading(heading) == isFollowUp)
+    #expect(Conventions.sectionRole(heading).contains(.followUps) == isFollowUp)
 }
 
 @Test func `a decision named in front matter is a path, a number or a name`() {

@@ -28,7 +28,7 @@ public enum ADRParser {
         var decision = reader.result
         decision.diagnostics = diagnostics
         decision.body = BodyRenderer.render(reader, unsafe: options.unsafeHTML)
-        decision.summary = Summary.of(document)
+        decision.summary = reader.summary()
         return Outcome(decision: decision, diagnostics: diagnostics)
     }
 
@@ -102,41 +102,6 @@ enum BodyRenderer {
         renderer.linkHoles = reader.linkIndex
         renderer.findMentions = Mentions.find
         return renderer.render(reader.doc)
-    }
-}
-
-/// The short summary of a decision (search, feed): the first paragraph under the first heading
-/// named one of `Conventions.summarySections` ("Context"), else the first paragraph; on one
-/// line, cut at a word after at most 240 characters.
-enum Summary {
-    static func of(_ doc: MarkdownDocument, limit: Int = 240) -> String {
-        var inSection = false
-        var firstParagraph: Int32?
-        for n in doc.children(of: MarkdownDocument.root) {
-            let node = doc[n]
-            if node.kind == .heading {
-                inSection = Conventions.summarySections.contains(doc.plainText(of: n).lowercased().trimmingCharacters(in: " \t:"))
-                continue
-            }
-            if node.kind == .paragraph {
-                if inSection { return clip(doc.plainText(of: n), limit) }
-                if firstParagraph == nil { firstParagraph = n }
-            }
-        }
-        return firstParagraph.map { clip(doc.plainText(of: $0), limit) } ?? ""
-    }
-
-    /// The text on one line, cut at a word boundary after at most `limit` characters.
-    private static func clip(_ s: String, _ limit: Int) -> String {
-        var bytes = Array(s.utf8)
-        for k in bytes.indices where bytes[k] == 0x0A { bytes[k] = 0x20 }
-        // Character counts matter only near the limit; bytes over-count, so check cheaply first.
-        if bytes.count <= limit { return String(decoding: bytes, as: UTF8.self) }
-        let flat = String(decoding: bytes, as: UTF8.self)
-        guard flat.count > limit else { return flat }
-        var cut = String(flat.prefix(limit))
-        if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
-        return cut + "…"
     }
 }
 

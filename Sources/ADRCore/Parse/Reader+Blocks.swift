@@ -14,9 +14,8 @@ extension Reader {
             let node = doc[n]
             switch node.kind {
             case .heading:
-                let text = doc.plainText(of: n)
                 if let level = statusSectionLevel, Int(node.level) <= level { statusSectionLevel = nil }
-                if isStatusHeading(text) {
+                if role(of: n).contains(.status) {
                     statusSectionLevel = Int(node.level)
                     statusSectionTaken = false
                 }
@@ -83,25 +82,23 @@ extension Reader {
         return out
     }
 
-    func isStatusHeading(_ text: String) -> Bool {
-        // The names are short; a long heading is none of them.
-        guard text.utf8.count < 80 else { return false }
-        return Reader.statusHeadings(text) { text in
-            Conventions.statusSections.contains(Conventions.key(TitleRules.stripNumber(text).title))
-        }
-    }
-
-    private static let statusHeadings = Memo<Bool>()
-
     /// Reads one inline run: `Key: value` lines (status, date, deciders, tags), relation
     /// statements, follow-up references, mentions and links.
     mutating func scanRun(_ block: Int32, typedLinkNodes: inout [Int32: RelationType], links: inout [(Reference, Int32?)],
                           others: inout [Reference], mentions: inout [Reference], keyValues: Bool) {
-        let run = InlineRun(block: block, in: doc)
+        // The run's storage is kept from one block to the next.
+        var run = runStorage
+        runStorage = InlineRun()
+        run.read(block, in: doc)
+        defer { runStorage = run }
         let b = run.bytes
         if keyValues {
             var allMetadata = true
-            for line in run.lines where !readKeyValue(run, line) { allMetadata = false }
+            var start = 0
+            for end in 0...b.count where end == b.count || b[end] == 0x0A {
+                if !readKeyValue(run, start..<end) { allMetadata = false }
+                start = end + 1
+            }
             if allMetadata { metadataBlocks.append(block) }
         }
         // One pass over the words: relation statements, follow-up references and mentions all
@@ -111,7 +108,7 @@ extension Reader {
         var insideLink = false
         var i = 0
         let n = b.count
-        let byteClass = Scan.byteClass
+        let byteClass = Scan.byteClass, keywordStarts = Scan.keywordStarts
         while i < n {
             let c = b[i]
             let cls = byteClass[Int(c)]
@@ -121,7 +118,10 @@ extension Reader {
                 i += 1
                 continue
             }
-            if cls & Scan.startsKeyword != 0, let (type, end) = Scan.relationKeyword(b, at: i) {
+            // Most words start none of the statements: their first two bytes say so.
+            let second = i + 1 < n ? Scan.lower(b[i + 1]) : 0
+            if cls & Scan.startsKeyword != 0, keywordStarts[Int(Scan.lower(c)) << 8 | Int(second)],
+               let (type, end) = Scan.relationKeyword(b, at: i) {
                 // Relation statements: keyword, then one or more targets.
                 var j = end
                 var found = false
@@ -152,7 +152,7 @@ extension Reader {
                 }
             }
             // "follow-up 2 of ADR-0007", "follow-ups 1 and 3 of [ADR-7](…)"
-            if cls & Scan.startsFollowUp != 0, let ref = followUpReference(run, at: i) {
+            if cls & Scan.startsFollowUp != 0, second == UInt8(ascii: "o"), let ref = followUpReference(run, at: i) {
                 for r in ref.refs { result.followUpReferences.append(r) }
                 if let offset = ref.mentionOffset { typedMentionOffsets.append(offset) }
                 for k in i..<ref.end where b[k] == InlineRun.linkStart || b[k] == InlineRun.linkEnd {
@@ -162,7 +162,7 @@ extension Reader {
                 continue
             }
             // A mention outside links: `ADR-12`.
-            if cls & Scan.startsMention != 0 && !insideLink, let (number, end) = Scan.mention(b, at: i) {
+            if cls & Scan.startsMention != 0 && !insideLink, second == UInt8(ascii: "d"), let (number, end) = Scan.mention(b, at: i) {
                 mentionCandidates.append((i, number))
                 i = end
                 continue

@@ -53,8 +53,7 @@ extension Reader {
         var i = 0
         while i < top.count {
             let node = doc[top[i]]
-            guard node.kind == .heading, node.level >= 2,
-                  FollowUpRules.isFollowUpHeading(doc.plainText(of: top[i])) else { i += 1; continue }
+            guard node.kind == .heading, node.level >= 2, role(of: top[i]).contains(.followUps) else { i += 1; continue }
             let level = node.level
             var j = i + 1
             while j < top.count && !(doc[top[j]].kind == .heading && doc[top[j]].level <= level) {
@@ -85,8 +84,7 @@ extension Reader {
     /// the latest date, else the last; its status and date, if it gives them.
     func latestChangeLogEntry() -> (status: String?, date: Dates.Found?, line: Int, column: Int)? {
         let top = Array(doc.children(of: MarkdownDocument.root))
-        guard let h = top.firstIndex(where: { doc[$0].kind == .heading && doc[$0].level >= 2
-            && Conventions.changeLogSections.contains(doc.plainText(of: $0).lowercased().trimmingCharacters(in: " \t:")) })
+        guard let h = top.firstIndex(where: { doc[$0].kind == .heading && doc[$0].level >= 2 && role(of: $0).contains(.changeLog) })
         else { return nil }
         let level = doc[top[h]].level
         guard let list = top[(h + 1)...].prefix(while: { !(doc[$0].kind == .heading && doc[$0].level <= level) })
@@ -158,5 +156,38 @@ extension Reader {
         } else if let t = bodyTags {
             result.tags = t
         }
+    }
+
+    /// The short summary of the decision (search, feed): the first paragraph of the first
+    /// section named one of `Conventions.summarySections` ("Context"), else the first paragraph;
+    /// on one line, cut at a word after at most `limit` characters.
+    func summary(limit: Int = 240) -> String {
+        var inSection = false
+        var firstParagraph: Int32?
+        for n in doc.children(of: MarkdownDocument.root) {
+            let node = doc[n]
+            if node.kind == .heading {
+                inSection = role(of: n).contains(.summary)
+                continue
+            }
+            if node.kind == .paragraph {
+                if inSection { return Reader.clip(doc.plainText(of: n), limit) }
+                if firstParagraph == nil { firstParagraph = n }
+            }
+        }
+        return firstParagraph.map { Reader.clip(doc.plainText(of: $0), limit) } ?? ""
+    }
+
+    /// The text on one line, cut at a word boundary after at most `limit` characters.
+    static func clip(_ s: String, _ limit: Int) -> String {
+        var bytes = Array(s.utf8)
+        for k in bytes.indices where bytes[k] == 0x0A { bytes[k] = 0x20 }
+        // Character counts matter only near the limit; bytes over-count, so check cheaply first.
+        if bytes.count <= limit { return String(decoding: bytes, as: UTF8.self) }
+        let flat = String(decoding: bytes, as: UTF8.self)
+        guard flat.count > limit else { return flat }
+        var cut = String(flat.prefix(limit))
+        if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
+        return cut + "…"
     }
 }

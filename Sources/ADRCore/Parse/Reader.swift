@@ -29,6 +29,10 @@ struct Reader {
     var bodyTags: [String]?
     /// Paragraphs made only of `Key: value` metadata lines.
     var metadataBlocks: [Int32] = []
+    /// The storage of the inline run being read (see `scanRun`).
+    var runStorage = InlineRun()
+    /// The text of each top-level heading, read once.
+    var headingText: [Int32: String] = [:]
 
     init(path: String, document: MarkdownDocument, frontMatter: FrontMatter?) {
         self.path = path
@@ -76,11 +80,17 @@ struct Reader {
 
     // MARK: - Headings and title
 
+    /// What a heading says its section is (`Conventions.sectionRole`).
+    func role(of heading: Int32) -> Conventions.SectionRole {
+        Conventions.sectionRole(headingText[heading] ?? doc.plainText(of: heading))
+    }
+
     mutating func readHeadings() {
         var anchors = AnchorSet()
         for n in doc.children(of: MarkdownDocument.root) where doc[n].kind == .heading {
             let node = doc[n]
             let text = doc.plainText(of: n).trimmingCharacters(in: " \t")
+            headingText[n] = text
             result.sections.append(Section(title: text, level: Int(node.level), line: Int(node.line),
                                            anchor: anchors.unique(Slug.make(text))))
             sectionNodes.append(n)
@@ -105,7 +115,7 @@ struct Reader {
         }
         if headingNode == nil, let first = doc.children(of: MarkdownDocument.root).first(where: { _ in true }) {
             let node = doc[first]
-            if node.kind == .heading && !SectionNames.isStandard(doc.plainText(of: first)) {
+            if node.kind == .heading && !role(of: first).contains(.standard) {
                 // A file that starts with `## Title`; but `## Status` or `## Context` is no title.
                 headingNode = first
             } else if node.kind == .paragraph {
@@ -128,7 +138,7 @@ struct Reader {
             titleNode = h
             if title == nil {
                 // Only the part of the heading before a line break, with inline syntax reduced to text.
-                let (stripped, headingNumber) = titleWithoutNumber(doc.plainText(of: h).trimmingCharacters(in: " \t"))
+                let (stripped, headingNumber) = titleWithoutNumber(headingText[h] ?? doc.plainText(of: h).trimmingCharacters(in: " \t"))
                 title = stripped
                 titleLine = Int(doc[h].line)
                 checkNumber(headingNumber, line: Int(doc[h].line), column: Int(doc[h].column))

@@ -84,13 +84,6 @@ extension TitleRules {
     }
 }
 
-/// The section headings of the common templates: never a title.
-enum SectionNames {
-    static func isStandard(_ heading: String) -> Bool {
-        Conventions.standardSections.contains(heading.lowercased().trimmingCharacters(in: " \t:"))
-    }
-}
-
 /// Splits "Alice, Bob and Carol" into names.
 enum ListRules {
     static func split(_ value: String) -> [String] {
@@ -132,20 +125,6 @@ enum ListRules {
         out.append(String(decoding: b[start...], as: UTF8.self))
         return out
     }
-}
-
-enum FollowUpRules {
-    static func isFollowUpHeading(_ text: String) -> Bool {
-        // The names above are short; a long heading is none of them.
-        guard text.utf8.count < 80 else { return false }
-        return known(text) { text in
-            let t = TitleRules.stripNumber(text).title.lowercased().replacingNBSP()
-                .trimmingCharacters(in: " \t:").filter { $0.isLetter || $0 == " " || $0 == "-" }
-            return Conventions.followUpSections.contains(String(t).trimmingCharacters(in: " "))
-        }
-    }
-
-    private static let known = Memo<Bool>()
 }
 
 enum FrontMatterRules {

@@ -17,26 +17,42 @@ struct InlineRun {
         var column: Int32
     }
 
-    var block: Int32
+    var block: Int32 = -1
     var bytes: [UInt8] = []
     var links: [LinkSpan] = []
     /// Start offsets of text pieces with their source positions, ascending.
     var marks: [(offset: Int, line: Int32, column: Int32)] = []
+    /// The walk's own storage, kept from one block to the next.
+    private var stack: [(node: Int32, isExit: Bool)] = []
+    private var openLinks: [Int] = []
+
+    init() {}
 
     init(block: Int32, in doc: MarkdownDocument) {
-        self.block = block
-        let blockNode = doc[block]
-        marks.append((0, blockNode.line, blockNode.column))
-        append(childrenOf: block, doc: doc)
+        read(block, in: doc)
     }
 
-    private mutating func append(childrenOf parent: Int32, doc: MarkdownDocument) {
-        var stack: [(Int32, Bool)] = []   // (node, isExit)
-        var c = doc[parent].lastChild
-        while c >= 0 { stack.append((c, false)); c = doc[c].previous }
-        var openLinks: [Int] = []
+    /// Reads the inline content of `block`, in the storage of the block read before.
+    mutating func read(_ block: Int32, in doc: MarkdownDocument) {
+        self.block = block
+        bytes.removeAll(keepingCapacity: true)
+        links.removeAll(keepingCapacity: true)
+        marks.removeAll(keepingCapacity: true)
+        let blockNode = doc[block]
+        marks.append((0, blockNode.line, blockNode.column))
+        doc.nodes.withUnsafeBufferPointer { nodes in
+            doc.text.withUnsafeBufferPointer { text in append(childrenOf: block, nodes: nodes, text: text, doc: doc) }
+        }
+    }
+
+    private mutating func append(childrenOf parent: Int32, nodes: UnsafeBufferPointer<MarkdownNode>,
+                                 text: UnsafeBufferPointer<UInt8>, doc: MarkdownDocument) {
+        stack.removeAll(keepingCapacity: true)
+        openLinks.removeAll(keepingCapacity: true)
+        var c = nodes[Int(parent)].lastChild
+        while c >= 0 { stack.append((c, false)); c = nodes[Int(c)].previous }
         while let (n, isExit) = stack.popLast() {
-            let node = doc[n]
+            let node = nodes[Int(n)]
             if isExit {
                 if node.kind == .link, let i = openLinks.popLast() {
                     links[i].end = bytes.count
@@ -48,7 +64,8 @@ struct InlineRun {
             case .text:
                 if node.line > 0 { marks.append((bytes.count, node.line, node.column)) }
                 let start = bytes.count
-                bytes.append(contentsOf: doc.bytes(node.literal))
+                let literal = node.literal
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(literal.start)..<Int(literal.start + literal.count)]))
                 // The link markers must not appear in text; they are control characters, rare.
                 for k in start..<bytes.count where bytes[k] <= InlineRun.linkEnd && bytes[k] >= InlineRun.linkStart {
                     bytes[k] = 0x20
@@ -73,10 +90,10 @@ struct InlineRun {
                 bytes.append(InlineRun.linkStart)
                 stack.append((n, true))
                 var child = node.lastChild
-                while child >= 0 { stack.append((child, false)); child = doc[child].previous }
+                while child >= 0 { stack.append((child, false)); child = nodes[Int(child)].previous }
             default:
                 var child = node.lastChild
-                while child >= 0 { stack.append((child, false)); child = doc[child].previous }
+                while child >= 0 { stack.append((child, false)); child = nodes[Int(child)].previous }
             }
         }
     }
@@ -106,18 +123,6 @@ struct InlineRun {
     /// The text without link markers, as a reader sees it.
     static func plain<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         String(decoding: bytes.filter { $0 != linkStart && $0 != linkEnd }, as: UTF8.self)
-    }
-
-    /// The run split at line breaks, as byte ranges.
-    var lines: [Range<Int>] {
-        var out: [Range<Int>] = []
-        var start = 0
-        for (i, b) in bytes.enumerated() where b == 0x0A {
-            out.append(start..<i)
-            start = i + 1
-        }
-        out.append(start..<bytes.count)
-        return out
     }
 }
 
