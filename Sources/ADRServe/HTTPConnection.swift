@@ -81,7 +81,8 @@ final class HTTPConnection {
 
     /// Drops the first `count` bytes of the inbox (a request that was answered).
     func consume(_ count: Int, now: Double) {
-        inbox.removeFirst(min(count, inbox.count))
+        // An emptied inbox gives its buffer back: a held connection keeps no read's worth of memory.
+        if count >= inbox.count { inbox = [] } else { inbox.removeFirst(count) }
         scanned = 0
         requestStarted = inbox.isEmpty ? nil : now
     }
