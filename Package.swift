@@ -19,7 +19,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
     ],
     targets: [
         // libcmark from the system (Debian: libcmark-dev). Only ADRCore/CommonMark.swift imports it.
@@ -44,15 +43,9 @@ let package = Package(
             // wherever it is copied). One entry per file of templates/; see Theme.defaults.
             resources: themeFiles.map { .embedInCode("../../templates/\($0)") }
         ),
-        // The preview server: in-memory builds, file watching, live reload.
-        .target(
-            name: "ADRServe",
-            dependencies: [
-                "ADRCore", "ADRSite",
-                .product(name: "FlyingFox", package: "FlyingFox"),
-                .product(name: "FlyingSocks", package: "FlyingFox"),
-            ]
-        ),
+        // The preview server: in-memory builds, file watching, live reload, and the small
+        // HTTP/1.1 server they are served with (site/0019).
+        .target(name: "ADRServe", dependencies: ["ADRCore", "ADRSite"]),
         .executableTarget(
             name: "adrsite",
             dependencies: [

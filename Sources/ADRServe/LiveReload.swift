@@ -1,4 +1,3 @@
-import FlyingSocks
 import Foundation
 
 /// The script `serve` adds to every page: it listens to /__adrsite/events, reloads when the
@@ -40,87 +39,38 @@ enum LiveReload {
     """
 }
 
-/// Connected event-stream clients, each fed from its own AsyncStream.
+/// The events of /__adrsite/events: `state` after every build (also sent first to a new
+/// client), `reload` after a good one. The server holds the streams and sends them to each.
 final class EventHub: @unchecked Sendable {
     private let lock = NSLock()
-    private var clients: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
     private var lastState: String?
+    private var sink: (@Sendable ([UInt8]) -> Void)?
 
-    /// A new client's stream; it starts with the current state.
-    func connect() -> AsyncStream<[UInt8]> {
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .unbounded)
-        let id = UUID()
-        continuation.onTermination = { [weak self] _ in self?.disconnect(id) }
+    /// Where broadcast events go (the server's streams); set once the server listens.
+    var deliver: (@Sendable ([UInt8]) -> Void)? {
+        get { lock.lock(); defer { lock.unlock() }; return sink }
+        set { lock.lock(); sink = newValue; lock.unlock() }
+    }
+
+    /// The first bytes of a new stream: how long to wait before reconnecting, and the current state.
+    func greeting() -> [UInt8] {
         lock.lock()
-        clients[id] = continuation
         let state = lastState
         lock.unlock()
-        continuation.yield(Array(": adrsite preview\nretry: 500\n\n".utf8))
-        if let state { continuation.yield(EventHub.encode(event: "state", data: state)) }
-        return stream
-    }
-
-    private func disconnect(_ id: UUID) {
-        lock.lock()
-        clients[id] = nil
-        lock.unlock()
-    }
-
-    var clientCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return clients.count
+        return Array(": adrsite preview\nretry: 500\n\n".utf8) + (state.map { EventHub.encode(event: "state", data: $0) } ?? [])
     }
 
     func broadcast(event: String, data: String) {
-        let bytes = EventHub.encode(event: event, data: data)
         lock.lock()
         if event == "state" { lastState = data }
-        let targets = Array(clients.values)
+        let sink = self.sink
         lock.unlock()
-        for c in targets { c.yield(bytes) }
+        sink?(EventHub.encode(event: event, data: data))
     }
 
     static func encode(event: String, data: String) -> [UInt8] {
         var text = "event: \(event)\n"
         for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
         return Array((text + "\n").utf8)
-    }
-}
-
-/// An AsyncStream of byte chunks as the buffered byte sequence FlyingFox streams a body from.
-struct EventBytes: AsyncBufferedSequence, Sendable {
-    typealias Element = UInt8
-    let stream: AsyncStream<[UInt8]>
-
-    func makeAsyncIterator() -> Iterator { Iterator(base: stream.makeAsyncIterator()) }
-
-    struct Iterator: AsyncBufferedIteratorProtocol {
-        var base: AsyncStream<[UInt8]>.AsyncIterator
-        var pending: [UInt8] = []
-
-        mutating func next() async throws -> UInt8? {
-            if pending.isEmpty {
-                guard let chunk = await base.next() else { return nil }
-                pending = chunk
-                if pending.isEmpty { return try await next() }
-            }
-            return pending.removeFirst()
-        }
-
-        mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? {
-            if !pending.isEmpty {
-                let out = Array(pending.prefix(count))
-                pending.removeFirst(out.count)
-                return out
-            }
-            while true {
-                guard let chunk = await base.next() else { return nil }
-                if chunk.isEmpty { continue }
-                if chunk.count <= count { return chunk }
-                pending = Array(chunk[count...])
-                return Array(chunk[..<count])
-            }
-        }
     }
 }

@@ -1,7 +1,5 @@
 import ADRCore
 import ADRSite
-import FlyingFox
-import FlyingSocks
 import Foundation
 
 /// `adrsite serve`: builds the site in memory, serves it, watches the ADR directory and the
@@ -56,80 +54,25 @@ public final class PreviewServer: @unchecked Sendable {
         store.root = Paths.real(settings.directory)
     }
 
-    /// Builds, starts listening and returns the address; then `run()` serves until cancelled.
+    /// Builds, starts listening and returns the address; `watch()` then rebuilds on changes.
     public func start() async throws -> String {
         rebuild(initial: true)
-        let address: any SocketAddress
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = FileLimit.connectionBudget(limit: FileLimit.raise(), open: FileLimit.openCount())
+        let server = HTTPServer(limits: limits, handler: { [store, hub] request in
+            request.path == "/__adrsite/events" ? .eventStream(first: hub.greeting()) : SiteHandler(store: store).reply(to: request)
+        }, log: output)
+        let port: UInt16
         do {
-            address = try sockaddr_in.inet(ip4: settings.host, port: settings.port)
-        } catch {
-            address = try sockaddr_in6.inet6(ip6: settings.host, port: settings.port)
+            port = try server.start(host: settings.host, port: settings.port)
+        } catch HTTPServer.ListenError.addressInUse {
+            throw Failure.portInUse(host: settings.host, port: settings.port)
+        } catch HTTPServer.ListenError.failed(let message) {
+            throw Failure.cannotListen(message)
         }
-        if let problem = PreviewServer.bindProblem(host: settings.host, port: settings.port) { throw problem }
-        // The timeout bounds a handler's work before its response starts (the event stream is
-        // sent after), and ours answer from memory at once. It must be short: FlyingFox races
-        // each request against a Task.sleep of this length, and on Linux a cancelled sleep keeps
-        // its timer (about 750 bytes) until its deadline, so an hour meant memory growing with
-        // every request for an hour (swhitty/FlyingFox#193 reports growth of this kind).
-        let server = HTTPServer(address: address, timeout: 5, logger: .disabled)
-        await server.appendRoute("GET,HEAD /__adrsite/events") { [hub] _ in
-            HTTPResponse(statusCode: .ok,
-                         headers: [.contentType: "text/event-stream", .init("Cache-Control"): "no-store"],
-                         body: HTTPBodySequence(from: EventBytes(stream: hub.connect())))
-        }
-        await server.appendRoute("GET,HEAD *", to: SiteHandler(store: store))
+        hub.deliver = { [server] in server.broadcast($0) }
         self.server = server
-        let task = Task { try await server.run() }
-        self.task = task
-        do {
-            try await server.waitUntilListening(timeout: 10)
-        } catch {
-            task.cancel()
-            throw Failure.cannotListen("\(error)")
-        }
-        var port = settings.port
-        switch await server.listeningAddress {
-        case .ip4(_, let p)?, .ip6(_, let p)?: port = p
-        default: break
-        }
-        PreviewServer.disableNagle(listeningOn: port)
         return "http://\(settings.host.contains(":") ? "[\(settings.host)]" : settings.host):\(port)/"
-    }
-
-    private var task: Task<Void, Error>?
-
-    /// FlyingFox writes a response's header and body in two writes: with Nagle's algorithm on,
-    /// the body waits for the client's delayed acknowledgement of the header, 40 ms per request
-    /// on a kept-alive connection (about 360 requests a second, whatever the page). FlyingFox
-    /// does not hand out its listening socket, so it is found among the process's descriptors
-    /// (the one listening on `port`) and given TCP_NODELAY, which Linux passes on to every
-    /// connection it accepts.
-    static func disableNagle(listeningOn port: UInt16) {
-        #if os(Linux)
-        for fd in Int32(3)..<Int32(1024) {
-            var listening: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            guard getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0, listening != 0 else { continue }
-            var address = sockaddr_storage()
-            var addressLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let named = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &addressLength) }
-            }
-            guard named == 0 else { continue }
-            let boundPort: UInt16
-            switch Int32(address.ss_family) {
-            case AF_INET:
-                boundPort = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) } }
-            case AF_INET6:
-                boundPort = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) } }
-            default:
-                continue
-            }
-            guard boundPort == port else { continue }
-            var on: Int32 = 1
-            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-        }
-        #endif
     }
 
     /// Watches and rebuilds until the task is cancelled.
@@ -144,8 +87,7 @@ public final class PreviewServer: @unchecked Sendable {
     }
 
     public func stop() async {
-        await server?.stop(timeout: 1)
-        task?.cancel()
+        server?.stop()
     }
 
     /// Rebuilds, swaps the site in when the build succeeded, prints and broadcasts the result.
@@ -175,25 +117,6 @@ public final class PreviewServer: @unchecked Sendable {
         for l in lines { output(l) }
         hub.broadcast(event: "state", data: store.stateJSON())
         if !initial && !broken { hub.broadcast(event: "reload", data: "{\"generation\":\(store.generation)}") }
-    }
-
-    /// Tries to bind the address, to say clearly when the port is taken.
-    static func bindProblem(host: String, port: UInt16) -> Failure? {
-        guard port != 0 else { return nil }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var reuse: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { return nil }
-        let result = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if result != 0 && errno == EADDRINUSE { return .portInUse(host: host, port: port) }
-        return nil
     }
 }
 
@@ -250,16 +173,14 @@ final class SiteStore: @unchecked Sendable {
 }
 
 /// Answers requests from the in-memory site only: nothing outside it can be reached.
-struct SiteHandler: HTTPHandler {
+struct SiteHandler {
     let store: SiteStore
 
-    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let key = SiteHandler.key(for: request.path) else { return notFound() }
+    func reply(to request: HTTPRequestHead) -> HTTPServer.Reply {
+        guard let key = SiteHandler.key(for: request.target) else { return notFound() }
         guard let file = store.file(key) else { return notFound() }
         guard let bytes = content(of: file) else { return notFound() }
-        return HTTPResponse(statusCode: .ok,
-                            headers: [.contentType: SiteHandler.contentType(key), .init("Cache-Control"): "no-store"],
-                            body: request.method == .HEAD ? Data() : Data(bytes))
+        return .content(.ok, contentType: SiteHandler.contentType(key), body: bytes)
     }
 
     /// The site path for a request path: `..`, `.`, NUL and backslashes are refused; a path
@@ -288,11 +209,8 @@ struct SiteHandler: HTTPHandler {
         return try? file.content()
     }
 
-    func notFound() -> HTTPResponse {
-        let page = store.file("404.html")?.bytes ?? Array("Not found\n".utf8)
-        return HTTPResponse(statusCode: .notFound,
-                            headers: [.contentType: "text/html; charset=utf-8", .init("Cache-Control"): "no-store"],
-                            body: Data(page))
+    func notFound() -> HTTPServer.Reply {
+        .content(.notFound, contentType: "text/html; charset=utf-8", body: store.file("404.html")?.bytes ?? Array("Not found\n".utf8))
     }
 
     static func contentType(_ path: String) -> String {

@@ -14,10 +14,16 @@ final class ServeProcess: @unchecked Sendable {
     private let outputLock = NSLock()
     private let pipe = Pipe()
 
-    init(_ arguments: [String], in directory: String) throws {
+    /// `shell`, when given, runs first in the shell that then becomes serve (`ulimit -n 64`).
+    init(_ arguments: [String], in directory: String, shell: String? = nil) throws {
         self.directory = directory
-        process.executableURL = URL(fileURLWithPath: Run.binary)
-        process.arguments = ["serve", "--port", "0"] + arguments
+        if let shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", shell + " && exec \"$0\" \"$@\"", Run.binary, "serve", "--port", "0"] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Run.binary)
+            process.arguments = ["serve", "--port", "0"] + arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = pipe
         process.standardError = pipe
@@ -39,11 +45,14 @@ final class ServeProcess: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Ctrl-C; a server still running 10 s later is killed, so a hung server cannot hang the tests.
     func stop() {
-        if process.isRunning {
-            process.interrupt()
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        process.interrupt()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     var output: String {
