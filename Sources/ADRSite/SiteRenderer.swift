@@ -41,8 +41,9 @@ public enum SiteRenderer {
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
                               pages only: Set<String>? = nil, cache: RenderCache? = nil,
                               sink: @escaping @Sendable (OutputFile) throws -> Void) throws {
-        // The link stage named the attachments that could run scripts; with --unsafe-html there are none.
-        let blocked = options.unsafeHTML ? Set<String>() : log.blockedAssets
+        // The link stage named the attachments left out (with --unsafe-html, only those at a
+        // path the site writes itself).
+        let blocked = log.blockedAssets
         let context = Context(log: log, theme: theme, options: options, siteTitle: siteTitle, blockedAssets: blocked)
         let chosen = only.map { ids in log.decisions.indices.filter { ids.contains(log.decisions[$0].id) } }
             ?? Array(log.decisions.indices)

@@ -21,10 +21,13 @@ struct RenderedSite {
 
     /// Renders the log in `directory` with the default theme laid under `templates`.
     init(_ directory: String, options: SiteOptions = SiteOptions(), templates: [String] = []) throws {
-        log = Pipeline.decisionLog(directory)
+        // As `adrsite build --unsafe-html` does: the link stage lets active attachments through.
+        var pipeline = Pipeline.Options()
+        pipeline.link.allowActiveAttachments = options.unsafeHTML
+        log = Pipeline.decisionLog(directory, options: pipeline)
         let theme = try Theme.load(overrides: templates)
-        files = SiteRenderer.render(log, theme: theme, options: options,
-                                    siteTitle: SiteRenderer.title(for: log, options: options))
+        files = try SiteRenderer.render(log, theme: theme, options: options,
+                                        siteTitle: SiteRenderer.title(for: log, options: options))
     }
 
     var paths: [String] { files.map(\.path).sorted() }

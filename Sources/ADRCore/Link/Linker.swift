@@ -931,10 +931,10 @@ public enum Linker {
             var to: Int
         }
 
-        /// Attachments the decisions link to that could run scripts on the site (AssetPolicy):
-        /// left out, each with a warning, unless allowed.
+        /// Attachments the decisions link to that could run scripts on the site (AssetPolicy),
+        /// unless allowed, and those at a path the site writes itself (GeneratedPaths), always:
+        /// left out, each with a warning.
         mutating func checkAttachments() -> Set<String> {
-            guard !options.allowActiveAttachments else { return [] }
             var referenced = Set<String>()
             for i in decisions.indices {
                 for target in decisions[i].linkTargets.values {
@@ -942,7 +942,14 @@ public enum Linker {
                 }
             }
             var blocked = Set<String>()
+            let ids = Set(decisions.map(\.id))
             for path in referenced.sorted() {
+                if let problem = GeneratedPaths.problem(path, decisionIDs: ids) {
+                    blocked.insert(path)
+                    diagnostics.append(.warning(path, "not copied into the site: \(problem); links to it are written as text"))
+                    continue
+                }
+                if options.allowActiveAttachments { continue }
                 if let problem = AssetPolicy.problem(path, root: loaded.root) {
                     blocked.insert(path)
                     diagnostics.append(.warning(path, "not copied into the site: \(problem); links to it are written as text (--unsafe-html copies it)"))
