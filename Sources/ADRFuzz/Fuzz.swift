@@ -144,8 +144,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         options.repositoryURL = repositoryURL
         options.baseURL = "https://acme.example/adr/"
     }
-    let files = SiteRenderer.render(log, theme: theme, options: options,
-                                    siteTitle: SiteRenderer.title(for: log, options: options))
+    let files = try! SiteRenderer.render(log, theme: theme, options: options,
+                                         siteTitle: SiteRenderer.title(for: log, options: options))
     for f in files { length += f.bytes.count }
     for diagnostic in log.diagnostics { length += diagnostic.description.utf8.count }
     precondition(length > 0 && !files.isEmpty)

@@ -136,8 +136,19 @@ final class PreviewBuilder: @unchecked Sendable {
         for d in log.decisions where themeChanged || changedSources.contains(d.source) || signatures[d.id] != newSignatures[d.id] {
             toRender.insert(d.id)
         }
-        let rendered = SiteRenderer.render(log, theme: theme, options: settings.site, siteTitle: siteTitle,
-                                           pages: toRender, cache: renderCache)
+        let rendered: [OutputFile]
+        do {
+            rendered = try SiteRenderer.render(log, theme: theme, options: settings.site, siteTitle: siteTitle,
+                                               pages: toRender, cache: renderCache)
+        } catch {
+            // A limit of the renderer (page size, depth): reported as a template error; the
+            // theme is loaded again next time, so every page is rendered again.
+            self.theme = nil
+            themeStamp = [:]
+            let templateError = error as? TemplateError ?? TemplateError(file: "", line: 1, column: 1, message: "\(error)")
+            return Result(files: nil, diagnostics: diagnostics, templateError: templateError,
+                          duration: ContinuousClock.now - clock, pagesRendered: 0, filesParsed: 0, decisionCount: 0)
+        }
         timings.lap("render", &lap)
         signatures = newSignatures
 

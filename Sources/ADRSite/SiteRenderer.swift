@@ -26,10 +26,10 @@ public enum SiteRenderer {
     /// `pages`: the ids of the decisions whose page and badge to render; nil renders all. The
     /// pages about the whole log (index, follow-ups, feed, JSON) are always rendered.
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
-                              pages only: Set<String>? = nil, cache: RenderCache? = nil) -> [OutputFile] {
+                              pages only: Set<String>? = nil, cache: RenderCache? = nil) throws -> [OutputFile] {
         let collected = Collector()
-        // The collector never throws.
-        try? render(log, theme: theme, options: options, siteTitle: siteTitle, pages: only, cache: cache) {
+        // The collector never throws: what is thrown is a template error (a limit of the renderer).
+        try render(log, theme: theme, options: options, siteTitle: siteTitle, pages: only, cache: cache) {
             collected.add($0)
         }
         return collected.files.sorted { $0.path < $1.path }
@@ -62,13 +62,13 @@ public enum SiteRenderer {
                 // Pages first, the pages about the whole log last: when a build lets documents go
                 // as their page is written, the large shared files are made with less held.
                 if k >= pageCount {
-                    for file in shared[k - pageCount]() { try sink(file) }
+                    for file in try shared[k - pageCount]() { try sink(file) }
                 } else {
                     let i = chosen[k]
-                    try sink(context.decisionPage(i))
+                    try sink(try context.decisionPage(i))
                     let d = log.decisions[i]
                     if options.releaseDocuments { d.parsed.document = MarkdownDocument(nodes: []) }
-                    try sink(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
+                    try sink(OutputFile(path: "badges/\(d.id).svg", bytes: try context.badge(d)))
                 }
             } catch {
                 failure.set(error)
@@ -80,10 +80,10 @@ public enum SiteRenderer {
     /// The files about the whole log, the theme's files and the copied attachments, as
     /// separate pieces of work.
     private static func sharedFiles(_ log: DecisionLog, context: Context, theme: Theme, options: SiteOptions,
-                                    blocked: Set<String>, fragments: Fragments) -> [@Sendable () -> [OutputFile]] {
-        var work: [@Sendable () -> [OutputFile]] = [
+                                    blocked: Set<String>, fragments: Fragments) -> [@Sendable () throws -> [OutputFile]] {
+        var work: [@Sendable () throws -> [OutputFile]] = [
             { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log, objects: fragments.takeJSON()))] },
-            { [OutputFile(path: "index.html", bytes: context.indexPage())] },
+            { [OutputFile(path: "index.html", bytes: try context.indexPage())] },
             {
                 let search = context.searchIndex(entries: fragments.takeSearch())
                 // The same index as a script: the search box loads it with a <script> tag, which,
@@ -92,16 +92,14 @@ public enum SiteRenderer {
                         OutputFile(path: "assets/search-index.js",
                                    bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8))]
             },
-            { [OutputFile(path: "follow-ups.html", bytes: context.followUpsPage())] },
+            { [OutputFile(path: "follow-ups.html", bytes: try context.followUpsPage())] },
             {
-                var files = [OutputFile(path: "404.html", bytes: context.notFoundPage()),
-                             OutputFile(path: "feed.xml", bytes: context.feed())]
-                if options.baseURL != nil { files.append(OutputFile(path: "sitemap.xml", bytes: context.sitemap())) }
+                var files = [OutputFile(path: "404.html", bytes: try context.notFoundPage()),
+                             OutputFile(path: "feed.xml", bytes: try context.feed())]
+                if options.baseURL != nil { files.append(OutputFile(path: "sitemap.xml", bytes: try context.sitemap())) }
                 files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
                 files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
-                for asset in theme.extraAssets {
-                    files.append(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
-                }
+                files += theme.assetFiles
                 files.append(OutputFile(path: ".nojekyll", bytes: []))
                 return files
             },
@@ -114,8 +112,9 @@ public enum SiteRenderer {
                     if case .asset(let path, _) = target { referenced.insert(path) }
                 }
             }
+            let tree = FileRules.Tree(log.root, name: "the ADR directory")
             return referenced.sorted().filter { !blocked.contains($0) }
-                .map { OutputFile(path: $0, copyFrom: joinPath(log.root, $0)) }
+                .map { OutputFile(path: $0, copyFrom: $0, in: tree) }
         }
         return work
     }

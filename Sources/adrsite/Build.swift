@@ -121,6 +121,10 @@ struct Build: ParsableCommand {
         } catch let failure as SiteWriter.Failure {
             Console.error("\(output): error: \(failure.message)")
             throw ExitCode(1)
+        } catch let error as TemplateError {
+            // A limit of the renderer (page size, depth).
+            Console.error(error.description)
+            throw ExitCode(1)
         }
         if timings { Console.error(stageTimes.summary) }
         if !theme.overridden.isEmpty {

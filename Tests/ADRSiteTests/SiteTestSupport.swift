@@ -15,8 +15,8 @@ enum SiteFixtures {
 func buildSite(_ directory: String, options: SiteOptions = SiteOptions(), templates: [String] = []) throws -> String {
     let log = Pipeline.decisionLog(directory)
     let theme = try Theme.load(overrides: templates)
-    let files = SiteRenderer.render(log, theme: theme, options: options,
-                                    siteTitle: SiteRenderer.title(for: log, options: options))
+    let files = try SiteRenderer.render(log, theme: theme, options: options,
+                                        siteTitle: SiteRenderer.title(for: log, options: options))
     let output = FileManager.default.temporaryDirectory
         .appendingPathComponent("adrsite-site-\(UUID().uuidString)").path
     try SiteWriter.write(files, to: output, input: directory)
