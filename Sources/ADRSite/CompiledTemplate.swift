@@ -97,12 +97,20 @@ struct CompiledTemplate: Sendable {
         var newLine = true
         /// Where each line starts, as indices of `chars`.
         let lineStarts: [Int]
+        /// The UTF-8 length of the text before each character (and after the last).
+        let bytesBefore: [Int]
 
         init(_ chars: [Character]) {
             self.chars = chars
             var starts = [0]
-            for (k, c) in chars.enumerated() where c.isNewline { starts.append(k + 1) }
+            var before = [0]
+            before.reserveCapacity(chars.count + 1)
+            for (k, c) in chars.enumerated() {
+                if c.isNewline { starts.append(k + 1) }
+                before.append(before[k] + c.utf8.count)
+            }
             lineStarts = starts
+            bytesBefore = before
         }
 
         /// The place of the tag whose opening delimiter ends just before `tagEnd`.
@@ -113,8 +121,7 @@ struct CompiledTemplate: Sendable {
                 let mid = (low + high + 1) / 2
                 if lineStarts[mid] <= start { low = mid } else { high = mid - 1 }
             }
-            let column = chars[lineStarts[low]..<start].reduce(0) { $0 + $1.utf8.count } + 1
-            return Place(line: low + 1, column: column)
+            return Place(line: low + 1, column: bytesBefore[start] - bytesBefore[lineStarts[low]] + 1)
         }
 
         var atEnd: Bool { i >= chars.count }

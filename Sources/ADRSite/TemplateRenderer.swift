@@ -1,8 +1,9 @@
 /// Renders compiled templates into bytes.
 ///
 /// Rendering is bounded: a page larger than `maxOutput` bytes (nested sections over long lists
-/// multiply) or sections and partials nested deeper than `maxDepth` stop it with an error that
-/// names the template and the tag being rendered.
+/// multiply), more than `maxSteps` section bodies and partials rendered, or sections and
+/// partials nested deeper than `maxDepth` stop it with an error that names the template and
+/// the tag being rendered.
 ///
 /// The templates are flattened into one program of plain values (text as ranges of one byte
 /// buffer, names and partials as indices, a section as the index its body ends at): every core
@@ -13,6 +14,9 @@ struct TemplateRenderer: Sendable {
     static let maxOutput = 64 << 20
     /// Deepest nesting of sections and partials while rendering.
     static let maxDepth = 256
+    /// Most sections, items and partials one page may render (sections over long lists nested
+    /// in each other can loop for hours while making nothing).
+    static let maxSteps = 16_000_000
     static let tooLargeMessage = "the page is larger than \(maxOutput >> 20) MB; stopped (do sections over long lists nest?)"
 
     /// Why rendering stopped: the template and the place of the section or partial at work.
@@ -126,6 +130,7 @@ struct TemplateRenderer: Sendable {
     private struct Walk {
         var stack: [TemplateValue]
         var depth = 0
+        var steps = 0
         var produced = 0
         /// The innermost section or partial op being rendered; -1 at the top of the page.
         var at = -1
@@ -195,6 +200,10 @@ struct TemplateRenderer: Sendable {
     private func descend(_ op: Int, _ range: Range<Int>, walk: inout Walk, indentation: [UInt8]?, into out: inout [UInt8]) {
         guard walk.depth < Self.maxDepth else {
             return walk.stop(op, "sections and partials nest more than \(Self.maxDepth) deep while rendering; stopped")
+        }
+        walk.steps += 1
+        guard walk.steps <= Self.maxSteps else {
+            return walk.stop(op, "the page renders more than \(Self.maxSteps) sections and partials; stopped (do sections over long lists nest?)")
         }
         let outer = walk.at
         walk.depth += 1

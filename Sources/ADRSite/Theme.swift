@@ -50,10 +50,7 @@ public struct Theme: Sendable {
     /// read by `FileRules`: inside its folder (no symbolic link out of it), regular, at most
     /// `FileRules.templateLimit` bytes.
     public static func load(overrides: [String] = []) throws -> Theme {
-        var theme = Theme()
-        for (name, bytes) in defaults {
-            theme.files[name] = File(name: name, text: String(decoding: bytes, as: UTF8.self), origin: "default")
-        }
+        var theme = withDefaults()
         for directory in overrides {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -79,6 +76,27 @@ public struct Theme: Sendable {
         }
         theme.overridden.sort()
         try theme.compile()
+        return theme
+    }
+
+    /// The default theme with templates given as text (file name → text) laid over it, each
+    /// named by its file name in errors: for the fuzzer and the tests.
+    static func make(templates: [String: String]) throws -> Theme {
+        var theme = withDefaults()
+        for (name, text) in templates {
+            theme.files[name] = File(name: name, text: text, origin: name)
+            theme.overridden.append(name)
+        }
+        theme.overridden.sort()
+        try theme.compile()
+        return theme
+    }
+
+    private static func withDefaults() -> Theme {
+        var theme = Theme()
+        for (name, bytes) in defaults {
+            theme.files[name] = File(name: name, text: String(decoding: bytes, as: UTF8.self), origin: "default")
+        }
         return theme
     }
 

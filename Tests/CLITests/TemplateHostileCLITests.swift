@@ -169,6 +169,17 @@ import Glibc
         #expect(peakChildRSSMegabytes() < 1024)
     }
 
+    @Test func `sections over long lists nested in each other stop at the step limit even when they make nothing`() throws {
+        let dir = try Self.project(["theme/index.mustache": String(repeating: "{{#decisions}}", count: 6)
+                                        + String(repeating: "{{/decisions}}", count: 6)], count: 40)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Self.build(dir, ["--templates", "theme"])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("theme/index.mustache:1:71: error: the page renders more than 16000000 sections and partials; stopped"),
+                "\(run.stderr)")
+        #expect(Self.leftovers(dir) == [])
+    }
+
     // MARK: - serve
 
     @Test func `serve reports a partial that includes itself and keeps serving the last good site`() throws {
