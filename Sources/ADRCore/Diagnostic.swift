@@ -38,7 +38,37 @@ public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertibl
         } else {
             path = prefix.hasSuffix("/") ? prefix + file : prefix + "/" + file
         }
-        return "\(path):\(line):\(column): \(severity.rawValue): \(message)"
+        return Diagnostic.printable("\(path):\(line):\(column): \(severity.rawValue): \(message)")
+    }
+
+    /// `text` safe to print as one line of a terminal or CI log: control characters (C0, DEL,
+    /// C1), line and paragraph separators and bidirectional overrides are written as escapes
+    /// (`\n`, `\r`, `\t`, `\u{1B}`), so a file name can neither start a line of its own nor drive
+    /// the terminal; and a line that would start with `::` (a GitHub Actions workflow command)
+    /// starts with `./` instead. Backslashes are left as they are.
+    public static func printable(_ text: String) -> String {
+        var needsWork = text.hasPrefix("::")
+        if !needsWork {
+            for scalar in text.unicodeScalars where isUnprintable(scalar) { needsWork = true; break }
+        }
+        guard needsWork else { return text }
+        var out = text.hasPrefix("::") ? "./" : ""
+        for scalar in text.unicodeScalars {
+            guard isUnprintable(scalar) else { out.unicodeScalars.append(scalar); continue }
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            }
+        }
+        return out
+    }
+
+    static func isUnprintable(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        return v < 0x20 || (v >= 0x7F && v <= 0x9F) || v == 0x2028 || v == 0x2029
+            || (v >= 0x202A && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069) || v == 0x200E || v == 0x200F || v == 0x061C
     }
 
     public var description: String { formatted(under: "") }

@@ -10,10 +10,17 @@
 // Paths are taken as the load stage would find them on disk (hidden names and clashes skipped,
 // names that are not Markdown become attachments, README/template/... excluded). The length of
 // the input chooses the options: bit 0 `--unsafe-html`, bit 1 `--repo-url` and `--base-url`.
+//
+// With ADRFUZZ_TARGET=templates (scripts/fuzz.sh --templates) the input is a theme instead: up
+// to four templates laid over the default theme, loaded (every check of Theme.load) and, when
+// they load, rendered into a whole site of a small fixed log (FuzzTemplates.swift).
 #if FUZZING
 @testable import ADRCore
-import ADRSite
+@testable import ADRSite
 import Foundation
+
+/// Which target the run fuzzes: the Markdown of ADR files (default), or templates.
+private let fuzzTemplatesMode = ProcessInfo.processInfo.environment["ADRFUZZ_TARGET"] == "templates"
 
 /// The ADR directory: a fixed empty folder (`ADRFUZZ_ROOT`, made by scripts/fuzz.sh), so that
 /// every file a decision links to is missing on disk and nothing is read but what is given.
@@ -27,7 +34,7 @@ private let separator: [UInt8] = [0x0A, 0x00, 0x00, 0x0A]
 private let repositoryURL = "https://github.com/acme/app/tree/main/docs/adr"
 
 /// Splits `data` at the first `maxParts - 1` separators.
-private func split(_ data: UnsafeBufferPointer<UInt8>, maxParts: Int) -> [ArraySlice<UInt8>] {
+func split(_ data: UnsafeBufferPointer<UInt8>, maxParts: Int) -> [ArraySlice<UInt8>] {
     let bytes = Array(data)
     var parts: [ArraySlice<UInt8>] = []
     var start = 0, i = 0
@@ -124,6 +131,7 @@ private func load(_ dir: Directory) -> LoadedDirectory {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = UnsafeBufferPointer(start: data, count: data == nil ? 0 : size)
+    if fuzzTemplatesMode { return fuzzTemplates(input) }
     let unsafeHTML = size & 1 != 0, withURLs = size & 2 != 0
 
     let loaded = load(directory(input))
@@ -141,13 +149,20 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         options.repositoryURL = repositoryURL
         options.baseURL = "https://acme.example/adr/"
     }
-    let files = SiteRenderer.render(log, theme: theme, options: options,
-                                    siteTitle: SiteRenderer.title(for: log, options: options))
+    let files = try! SiteRenderer.render(log, theme: theme, options: options,
+                                         siteTitle: SiteRenderer.title(for: log, options: options))
     for f in files { length += f.bytes.count }
     for diagnostic in log.diagnostics { length += diagnostic.description.utf8.count }
     precondition(length > 0 && !files.isEmpty)
     return 0
 }
+
+/// The log of the warm-up input, linked: what fuzzed templates render (made once).
+let fuzzLog: DecisionLog = {
+    let loaded = Array(warmUp.utf8).withUnsafeBufferPointer { load(directory($0)) }
+    let outcomes = loaded.sources.map { ADRParser.parse($0) }
+    return Pipeline.link(loaded: loaded, outcomes: outcomes, options: Linker.Options(repositoryURL: repositoryURL))
+}()
 
 /// Before the first input: the theme and every lazily made global (pattern tables, caches) are
 /// made with LeakSanitizer off. They live for the whole run, and pointers to them in enum payloads
@@ -159,7 +174,24 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?,
     __lsan_disable()
     defer { __lsan_enable() }
     _ = theme
-    let warmUp = """
+    if fuzzTemplatesMode {
+        _ = fuzzLog
+        for text in ["{{#decisions}}{{> badge}}{{title}}{{/decisions}}", "{{=<% %>=}}<%{title}%>"] {
+            let input = Array(("@index\n" + text).utf8)
+            _ = input.withUnsafeBufferPointer { fuzzOneInput($0.baseAddress, $0.count) }
+        }
+        return 0
+    }
+    for n in 0..<4 {
+        let input = Array(warmUp.utf8) + Array(repeating: UInt8(ascii: "\n"), count: n)
+        _ = input.withUnsafeBufferPointer { fuzzOneInput($0.baseAddress, $0.count) }
+    }
+    return 0
+}
+
+/// A small log in the Markdown target's input format: two decisions with every kind of
+/// metadata, relation and follow-up.
+private let warmUp = """
         ---
         status: accepted
         date: 2024-01-02
@@ -187,12 +219,6 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?,
 
         Addresses follow-up 1 of [ADR 1](0001-a.md). Supersedes [one](0001-a.md).
         """
-    for n in 0..<4 {
-        let input = Array(warmUp.utf8) + Array(repeating: UInt8(ascii: "\n"), count: n)
-        _ = input.withUnsafeBufferPointer { fuzzOneInput($0.baseAddress, $0.count) }
-    }
-    return 0
-}
 
 @_extern(c, "__lsan_disable") func __lsan_disable()
 @_extern(c, "__lsan_enable") func __lsan_enable()

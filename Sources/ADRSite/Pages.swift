@@ -107,7 +107,7 @@ struct Context: Sendable {
 
     // MARK: - Index
 
-    func indexPage() -> [UInt8] {
+    func indexPage() throws -> [UInt8] {
         var counts: [StatusCategory: Int] = [:]
         for d in log.decisions { counts[d.statusCategory, default: 0] += 1 }
         let chips: [TemplateValue] = StatusCategory.allCases.compactMap { c in
@@ -138,12 +138,12 @@ struct Context: Sendable {
             "openFollowUps": .int(log.decisions.reduce(0) { $0 + $1.openFollowUps }),
             "isIndex": true,
         ])
-        return theme.render("index", model)
+        return try theme.render("index", model)
     }
 
     // MARK: - Decision pages
 
-    func decisionPage(_ i: Int) -> OutputFile {
+    func decisionPage(_ i: Int) throws -> OutputFile {
         let d = log.decisions[i]
         let path = d.url
         let root = SitePath.root(of: path)
@@ -169,9 +169,9 @@ struct Context: Sendable {
         model["openFollowUps"] = .int(d.openFollowUps)
         model["previous"] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
         model["next"] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
-        model["body"] = .string(body(d, root: root))
+        model["body"] = .string(try body(d, root: root))
         let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, ["decision": .object(model)])
-        return OutputFile(path: path, bytes: theme.render("decision", full))
+        return OutputFile(path: path, bytes: try theme.render("decision", full))
     }
 
     /// "superseded by …", "deprecated", "rejected": shown above the body.
@@ -234,10 +234,10 @@ struct Context: Sendable {
 
     /// The decision's body with its holes filled: links to other ADRs point at their pages
     /// (anchors kept), `ADR-12` mentions are linked, follow-ups show their state.
-    func body(_ d: Decision, root: String) -> String {
+    func body(_ d: Decision, root: String) throws -> String {
         let hrefs = d.parsed.links.indices.map { href(d, link: $0, root: root) }
         let unsafe = options.unsafeHTML
-        let bytes = d.parsed.body.filled { hole, out in
+        let bytes = try d.parsed.body.filled { hole, out in
             let k = Int(hole.index)
             switch hole.kind {
             case .linkOpen:
@@ -275,7 +275,7 @@ struct Context: Sendable {
                 if mentionURL(d, k, hrefs: hrefs, root: root) != nil { HTMLEscape.put("</a>", &out) }
             case .itemEnd:
                 let model: TemplateValue = ["root": .string(root), "followUp": followUpModel(d.followUps[k])]
-                out += theme.render("followup-state", model)
+                out += try theme.render("followup-state", model)
             }
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -310,7 +310,7 @@ struct Context: Sendable {
 
     // MARK: - Follow-ups
 
-    func followUpsPage() -> [UInt8] {
+    func followUpsPage() throws -> [UInt8] {
         var open: [TemplateValue] = []
         var addressed: [TemplateValue] = []
         var openCount = 0, addressedCount = 0
@@ -328,13 +328,13 @@ struct Context: Sendable {
             "addressedCount": .int(addressedCount), "hasOpen": .bool(!open.isEmpty),
             "hasAddressed": .bool(!addressed.isEmpty), "isFollowUps": true,
         ])
-        return theme.render("follow-ups", model)
+        return try theme.render("follow-ups", model)
     }
 
-    func notFoundPage() -> [UInt8] {
+    func notFoundPage() throws -> [UInt8] {
         // GitHub Pages serves 404.html at any path: with a base address its links are absolute.
         let root = options.baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
-        return theme.render("not-found", page("404.html", title: "Not found", [:], root: root))
+        return try theme.render("not-found", page("404.html", title: "Not found", [:], root: root))
     }
 
     // MARK: - Feed, sitemap, search, badges
@@ -344,7 +344,7 @@ struct Context: Sendable {
         return (base.hasSuffix("/") ? base : base + "/") + url
     }
 
-    func feed() -> [UInt8] {
+    func feed() throws -> [UInt8] {
         let newest = log.decisions.enumerated().sorted { a, b in
             switch (a.element.date, b.element.date) {
             case let (x?, y?) where x != y: return x > y
@@ -369,13 +369,13 @@ struct Context: Sendable {
             "feedID": .string(options.baseURL == nil ? "urn:adrsite:feed" : absolute("feed.xml")),
             "siteLink": .string(absolute("index.html")), "selfLink": .string(absolute("feed.xml")),
         ]
-        return theme.render("feed", model)
+        return XMLText.clean(try theme.render("feed", model))
     }
 
-    func sitemap() -> [UInt8] {
+    func sitemap() throws -> [UInt8] {
         var urls = [absolute("index.html"), absolute("follow-ups.html")]
         urls += log.decisions.map { absolute(SitePath.encode($0.url)) }
-        return theme.render("sitemap", ["urls": .list(urls.map { ["loc": .string($0)] })])
+        return XMLText.clean(try theme.render("sitemap", ["urls": .list(urls.map { ["loc": .string($0)] })]))
     }
 
     /// The search index: `entries` are each decision's entry (see `searchEntry`).
@@ -408,19 +408,19 @@ struct Context: Sendable {
         return w.bytes
     }
 
-    func badge(_ d: Decision) -> [UInt8] {
+    func badge(_ d: Decision) throws -> [UInt8] {
         let label = numberLabel(d) ?? "ADR"
         let message = d.status ?? "no status"
         let labelWidth = Badge.textWidth(label) + 12
         let messageWidth = Badge.textWidth(message) + 12
         let colors = Badge.colors[d.statusCategory] ?? ("#4b5563", "#ffffff")
-        return theme.render("badge-svg", [
+        return XMLText.clean(try theme.render("badge-svg", [
             "label": .string(label), "message": .string(message), "title": .string("\(label): \(d.title) — \(message)"),
             "labelWidth": .int(labelWidth), "messageWidth": .int(messageWidth), "width": .int(labelWidth + messageWidth),
             "labelX": .int(labelWidth * 5), "messageX": .int((labelWidth + messageWidth / 2) * 10),
             "labelTextLength": .int((labelWidth - 12) * 10), "messageTextLength": .int((messageWidth - 12) * 10),
             "color": .string(colors.0), "textColor": .string(colors.1), "statusCategory": .string(d.statusCategory.rawValue),
-        ])
+        ]))
     }
 }
 

@@ -128,6 +128,9 @@ public enum SiteBuild {
                 }
                 result.timings.lap("swap", &clock)
                 result.pagesRendered = log.decisions.count
+            } catch let error as TemplateError {
+                // A limit of the renderer (page size, depth).
+                result.templateError = error
             } catch let failure as SiteWriter.Failure {
                 result.writeError = failure
             } catch {
@@ -141,8 +144,20 @@ public enum SiteBuild {
             let fresh = Set(log.decisions.filter { d in
                 !incremental || themeChanged || output.parsed.contains(d.source) || state.signatures[d.id] != signatures[d.id]
             }.map(\.id))
-            let rendered = SiteRenderer.render(log, theme: theme, options: request.site, siteTitle: siteTitle,
-                                               pages: incremental ? fresh : nil, cache: state.renderCache)
+            let rendered: [OutputFile]
+            do {
+                rendered = try SiteRenderer.render(log, theme: theme, options: request.site, siteTitle: siteTitle,
+                                                   pages: incremental ? fresh : nil, cache: state.renderCache)
+            } catch {
+                // A limit of the renderer (page size, depth): a template error; the theme is loaded
+                // again next time, so every page is rendered again.
+                result.templateError = error as? TemplateError
+                    ?? TemplateError(file: "", line: 1, column: 1, message: "\(error)")
+                state.theme = nil
+                state.themeStamps = [:]
+                result.state = state
+                return result
+            }
             result.timings.lap("render", &clock)
             state.signatures = signatures
             result.files = state.keep(rendered, log: log)

@@ -23,10 +23,10 @@ public enum SiteRenderer {
     /// `pages`: the ids of the decisions whose page and badge to render; nil renders all. The
     /// pages about the whole log (index, follow-ups, feed, JSON) are always rendered.
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
-                              pages only: Set<String>? = nil, cache: RenderCache? = nil) -> [OutputFile] {
+                              pages only: Set<String>? = nil, cache: RenderCache? = nil) throws -> [OutputFile] {
         let collected = Collector()
-        // The collector never throws.
-        try? render(log, theme: theme, options: options, siteTitle: siteTitle, pages: only, cache: cache) {
+        // The collector never throws: what is thrown is a template error (a limit of the renderer).
+        try render(log, theme: theme, options: options, siteTitle: siteTitle, pages: only, cache: cache) {
             collected.add($0)
         }
         return collected.files.sorted { $0.path < $1.path }
@@ -38,8 +38,9 @@ public enum SiteRenderer {
     public static func render(_ log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String,
                               pages only: Set<String>? = nil, cache: RenderCache? = nil,
                               sink: @escaping @Sendable (OutputFile) throws -> Void) throws {
-        // The link stage named the attachments that could run scripts; with --unsafe-html there are none.
-        let blocked = options.unsafeHTML ? Set<String>() : log.blockedAssets
+        // The link stage named the attachments left out (with --unsafe-html, only those at a
+        // path the site writes itself).
+        let blocked = log.blockedAssets
         let context = Context(log: log, theme: theme, options: options, siteTitle: siteTitle, blockedAssets: blocked)
         let chosen = only.map { ids in log.decisions.indices.filter { ids.contains(log.decisions[$0].id) } }
             ?? Array(log.decisions.indices)
@@ -57,12 +58,12 @@ public enum SiteRenderer {
             do {
                 // Pages first, the pages about the whole log last.
                 if k >= pageCount {
-                    for file in shared[k - pageCount]() { try sink(file) }
+                    for file in try shared[k - pageCount]() { try sink(file) }
                 } else {
                     let i = chosen[k]
-                    try sink(context.decisionPage(i))
+                    try sink(try context.decisionPage(i))
                     let d = log.decisions[i]
-                    try sink(OutputFile(path: "badges/\(d.id).svg", bytes: context.badge(d)))
+                    try sink(OutputFile(path: "badges/\(d.id).svg", bytes: try context.badge(d)))
                 }
             } catch {
                 failure.set(error)
@@ -74,10 +75,10 @@ public enum SiteRenderer {
     /// The files about the whole log, the theme's files and the copied attachments, as
     /// separate pieces of work.
     private static func sharedFiles(_ log: DecisionLog, context: Context, theme: Theme, options: SiteOptions,
-                                    blocked: Set<String>, fragments: Fragments) -> [@Sendable () -> [OutputFile]] {
-        var work: [@Sendable () -> [OutputFile]] = [
+                                    blocked: Set<String>, fragments: Fragments) -> [@Sendable () throws -> [OutputFile]] {
+        var work: [@Sendable () throws -> [OutputFile]] = [
             { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log, objects: fragments.takeJSON()))] },
-            { [OutputFile(path: "index.html", bytes: context.indexPage())] },
+            { [OutputFile(path: "index.html", bytes: try context.indexPage())] },
             {
                 let search = context.searchIndex(entries: fragments.takeSearch())
                 // The same index as a script: the search box loads it with a <script> tag, which,
@@ -86,16 +87,14 @@ public enum SiteRenderer {
                         OutputFile(path: "assets/search-index.js",
                                    bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8))]
             },
-            { [OutputFile(path: "follow-ups.html", bytes: context.followUpsPage())] },
+            { [OutputFile(path: "follow-ups.html", bytes: try context.followUpsPage())] },
             {
-                var files = [OutputFile(path: "404.html", bytes: context.notFoundPage()),
-                             OutputFile(path: "feed.xml", bytes: context.feed())]
-                if options.baseURL != nil { files.append(OutputFile(path: "sitemap.xml", bytes: context.sitemap())) }
+                var files = [OutputFile(path: "404.html", bytes: try context.notFoundPage()),
+                             OutputFile(path: "feed.xml", bytes: try context.feed())]
+                if options.baseURL != nil { files.append(OutputFile(path: "sitemap.xml", bytes: try context.sitemap())) }
                 files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
                 files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
-                for asset in theme.extraAssets {
-                    files.append(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
-                }
+                files += theme.assetFiles
                 files.append(OutputFile(path: ".nojekyll", bytes: []))
                 return files
             },
@@ -106,8 +105,9 @@ public enum SiteRenderer {
             for d in log.decisions {
                 for case .asset(let path, _)? in d.linkTargets { referenced.insert(path) }
             }
+            let tree = FileRules.Tree(log.root, name: "the ADR directory")
             return referenced.sorted().filter { !blocked.contains($0) }
-                .map { OutputFile(path: $0, copyFrom: Paths.join(log.root, $0)) }
+                .map { OutputFile(path: $0, copyFrom: $0, in: tree) }
         }
         return work
     }

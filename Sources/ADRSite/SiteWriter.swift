@@ -9,45 +9,15 @@ import Musl
 import Darwin
 #endif
 
-/// A file of the site, in memory.
-public struct OutputFile: Sendable, Equatable {
-    /// Path relative to the site root, `/`-separated.
-    public var path: String
-    public var bytes: [UInt8]
-
-    public init(path: String, bytes: [UInt8]) {
-        self.path = path
-        self.bytes = bytes
-    }
-
-    public init(path: String, text: String) {
-        self.init(path: path, bytes: Array(text.utf8))
-    }
-
-    /// A file copied from the ADR directory (an image): read only when it is written.
-    public init(path: String, copyFrom source: String) {
-        self.path = path
-        self.bytes = []
-        self.copyFrom = source
-    }
-
-    /// When set, the file's content is this file's.
-    public var copyFrom: String?
-
-    /// The content, reading a copied file from disk.
-    public func content() throws -> [UInt8] {
-        guard let source = copyFrom else { return bytes }
-        guard let data = FileManager.default.contents(atPath: source) else {
-            throw SiteWriter.Failure(message: "cannot read \(source)")
-        }
-        return [UInt8](data)
-    }
-}
-
 /// The one type that writes to disk. It builds the site in a temporary folder next to the output
 /// and swaps it in only when every file was written, so a failed or interrupted build leaves the
 /// previous site as it was. It never deletes or overwrites a file adrsite did not write: the
 /// output folder carries a marker listing every file of the last build.
+///
+/// Several builds may write the same output at once (two CI steps, a save hook): each has a
+/// temporary folder of its own, whose marker it holds locked (`flock`) until it ends, and a
+/// build removes only the temporary folders nobody holds (those of builds that died). Each
+/// swap is atomic; the last one wins, and every build succeeds.
 public enum SiteWriter {
     public static let marker = Loader.outputMarker
 
@@ -82,6 +52,11 @@ public enum SiteWriter {
         private let lock = NSCondition()
         private var madeFolders: Set<String> = []
         private var written: [String] = []
+        /// Every path handed to `write`: a path written twice is an error (an attachment must
+        /// never replace a generated file, nor the marker list a file twice).
+        private var claimed: Set<String> = []
+        /// The open marker of the temporary folder, locked while this build runs.
+        private var markerLock: Int32 = -1
         private var finished = false
         /// Writes between their check of `finished` and their end.
         private var inFlight = 0
@@ -102,18 +77,33 @@ public enum SiteWriter {
             let name = lastPathComponent(outputPath)
             self.output = output
             self.outputPath = outputPath
-            self.temporary = Paths.join(parent, ".\(name).adrsite-tmp-\(getpid())")
-            removeStaleTemporaries(parent: parent, name: name)
+            self.temporary = Paths.join(parent, ".\(name).adrsite-tmp-\(getpid())-\(String(UInt32.random(in: 0 ... .max), radix: 16))")
             do {
-                try makeDirectory(temporary)
+                try makeDirectory(temporary, exclusive: true)
+            } catch {
+                throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
+            }
+            do {
                 // A marker first: every temporary folder is recognisably adrsite's. The list of
                 // files is added when the build is complete.
-                try writeFile(Paths.join(temporary, marker), Array(SiteWriter.markerHeader.utf8))
+                markerLock = try lockedMarker(in: temporary)
             } catch {
                 removeTree(temporary)
                 throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
             }
             madeFolders.insert(temporary)
+            // Only now that this build's own folder is locked.
+            removeStaleTemporaries(parent: parent, name: name)
+        }
+
+        deinit { releaseLock() }
+
+        private func releaseLock() {
+            lock.lock()
+            let fd = markerLock
+            markerLock = -1
+            lock.unlock()
+            if fd >= 0 { close(fd) }
         }
 
         /// Writes one file of the site into the temporary folder.
@@ -138,6 +128,9 @@ public enum SiteWriter {
                 // After abort (an interrupt, from another thread) or commit, nothing more is
                 // written: making a folder would bring back the removed temporary folder.
                 if finished { throw Failure(message: "the build was stopped") }
+                guard claimed.insert(file.path).inserted else {
+                    throw Failure(message: "\(file.path) would be written twice (two files of the site have that path)")
+                }
                 if !madeFolders.contains(dir) {
                     try makeDirectories(dir)
                     madeFolders.insert(dir)
@@ -179,6 +172,7 @@ public enum SiteWriter {
             while inFlight > 0 { lock.wait() }
             lock.unlock()
             removeTree(temporary)
+            releaseLock()
             return true
         }
 
@@ -197,8 +191,10 @@ public enum SiteWriter {
                               Array((SiteWriter.markerHeader + manifest.joined(separator: "\n") + "\n").utf8))
             } catch {
                 removeTree(temporary)
+                releaseLock()
                 throw Failure(message: "cannot write the site: \(error); the previous site was left as it was")
             }
+            defer { releaseLock() }
             try swapIn()
         }
 
@@ -206,13 +202,22 @@ public enum SiteWriter {
             let parent = parentDirectory(outputPath)
             let name = lastPathComponent(outputPath)
             var st = stat()
-            if stat(outputPath, &st) == 0 {
+            // Another build may create the output between the stat and the rename: then exchange.
+            if stat(outputPath, &st) != 0 {
+                if rename(temporary, outputPath) == 0 { return }
+                guard errno == EEXIST || errno == ENOTEMPTY else {
+                    let reason = String(cString: strerror(errno))
+                    removeTree(temporary)
+                    throw Failure(message: "cannot create \(output): \(reason)")
+                }
+            }
+            do {
                 if adrsite_exchange_paths(temporary, outputPath) == 0 {
                     // `temporary` now holds the previous site, every file of which adrsite wrote.
                     removeTree(temporary)
                     return
                 }
-                let old = Paths.join(parent, ".\(name).adrsite-old-\(getpid())")
+                let old = Paths.join(parent, ".\(name).adrsite-old-\(getpid())-\(String(UInt32.random(in: 0 ... .max), radix: 16))")
                 guard rename(outputPath, old) == 0 else {
                     let reason = String(cString: strerror(errno))
                     removeTree(temporary)
@@ -225,10 +230,6 @@ public enum SiteWriter {
                     throw Failure(message: "cannot replace \(output): \(reason)")
                 }
                 removeTree(old)
-            } else if rename(temporary, outputPath) != 0 {
-                let reason = String(cString: strerror(errno))
-                removeTree(temporary)
-                throw Failure(message: "cannot create \(output): \(reason)")
             }
         }
     }
@@ -268,7 +269,8 @@ public enum SiteWriter {
             if !isDotOrDotDot(entry) { isEmpty = false; break }
         }
         if isEmpty { return }
-        guard let manifestText = try? String(contentsOfFile: Paths.join(outputPath, marker), encoding: .utf8) else {
+        // The marker of the folder being listed (another build may swap a new site in meanwhile).
+        guard let manifestText = readText(at: root, marker) else {
             throw Failure(message: "refusing to write the site into \(output): the folder is not empty and was not written by adrsite (it has no \(marker) file); choose an empty or new folder")
         }
         let manifest = manifestEntries(manifestText)
@@ -345,139 +347,9 @@ public enum SiteWriter {
         }
     }
 
-    /// Removes `path` and everything under it, like `rm -rf` but never following a symbolic link:
-    /// a link, at the top or inside, is removed itself. Only for folders adrsite made (its
-    /// temporary folders, and the previous site once swapped out). Best effort.
-    static func removeTree(_ path: String) {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else { unlink(path); return }
-        for _ in 0..<3 {
-            let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if fd < 0 {
-                // Replaced by a link or a file since the lstat: remove that, never what it leads to.
-                if errno == ELOOP || errno == ENOTDIR { unlink(path) }
-                return
-            }
-            removeContents(fd)
-            // Entries removed while listing may hide others from readdir: list again if need be.
-            if rmdir(path) == 0 || errno != ENOTEMPTY { return }
-        }
-    }
-
-    /// Removes everything in the folder open as `fd`, and closes `fd`.
-    private static func removeContents(_ fd: Int32) {
-        guard let dir = fdopendir(fd) else { close(fd); return }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            if isDotOrDotDot(entry) { continue }
-            let name = direntName(entry)
-            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
-            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
-                var st = stat()
-                isDirectory = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-            }
-            if !isDirectory {
-                if unlinkat(fd, name, 0) == 0 || errno != EISDIR { continue }
-                // A folder after all (it replaced the file meanwhile): removed below.
-            }
-            for _ in 0..<3 {
-                let sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                if sub < 0 {
-                    if errno == ELOOP || errno == ENOTDIR { unlinkat(fd, name, 0) }
-                    break
-                }
-                removeContents(sub)
-                if unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno != ENOTEMPTY { break }
-            }
-        }
-    }
-
-    private static func isDotOrDotDot(_ entry: UnsafeMutablePointer<dirent>) -> Bool {
-        let name = direntName(entry)
-        return name[0] == 0x2E && (name[1] == 0 || (name[1] == 0x2E && name[2] == 0))
-    }
-
-    // MARK: - File system helpers
-
-    static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return normalized(path) }
-        return normalized(Paths.join(FileManager.default.currentDirectoryPath, path))
-    }
-
-    /// The real path of the longest existing prefix, plus the rest as written.
-    static func resolved(_ path: String) -> String {
-        var existing = path
-        var rest: [String] = []
-        while !existing.isEmpty && existing != "/" {
-            if let real = Paths.real(existing) {
-                return ([real] + rest.reversed()).joined(separator: "/")
-            }
-            rest.append(lastPathComponent(existing))
-            existing = parentDirectory(existing)
-        }
-        return path
-    }
-
-    static func normalized(_ path: String) -> String {
-        var out: [Substring] = []
-        for part in path.split(separator: "/") {
-            if part == "." { continue }
-            if part == ".." { if !out.isEmpty { out.removeLast() }; continue }
-            out.append(part)
-        }
-        return "/" + out.joined(separator: "/")
-    }
-
-    static func parentDirectory(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        if slash == path.startIndex { return "/" }
-        return String(path[..<slash])
-    }
-
-    static func lastPathComponent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
-    }
-
-    static func isSymbolicLink(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
-    }
-
-    static func isSafeRelativePath(_ path: String) -> Bool { scanRelativePath(path).safe }
-
-    /// One pass over the bytes of a path of the site: whether it is safe (not empty, not absolute,
-    /// no NUL byte, no `..` component, read as the file system reads it), whether it is ASCII,
-    /// and the offset of its last `/` (-1 when none).
-    static func scanRelativePath(_ path: String) -> (safe: Bool, ascii: Bool, lastSlash: Int) {
-        var path = path
-        let scan = path.withUTF8 { bytes -> (safe: Bool, ascii: Bool, lastSlash: Int) in
-            guard let first = bytes.first, first != UInt8(ascii: "/") else { return (false, true, -1) }
-            var componentStart = 0
-            var lastSlash = -1
-            var high: UInt8 = 0
-            for i in 0...bytes.count {
-                let byte = i < bytes.count ? bytes[i] : UInt8(ascii: "/")
-                high |= byte
-                if byte == 0 { return (false, true, -1) }
-                if byte == UInt8(ascii: "/") {
-                    if i - componentStart == 2 && bytes[componentStart] == UInt8(ascii: ".")
-                        && bytes[componentStart + 1] == UInt8(ascii: ".") {
-                        return (false, true, -1)
-                    }
-                    componentStart = i + 1
-                    if i < bytes.count { lastSlash = i }
-                }
-            }
-            return (true, high < 0x80, lastSlash)
-        }
-        if !scan.safe || scan.ascii { return scan }
-        // Beyond ASCII, the check as written on characters must pass as well.
-        let safe = !path.hasPrefix("/") && !path.split(separator: "/").contains("..") && !path.contains("\0")
-        return (safe, false, scan.lastSlash)
-    }
-
+    /// Removes the temporary folders of builds of the same output that ended without cleaning
+    /// up: those whose marker no build holds locked. A folder without a marker is not adrsite's
+    /// and stays.
     static func removeStaleTemporaries(parent: String, name: String) {
         guard let dir = opendir(parent) else { return }
         var entries: [String] = []
@@ -487,49 +359,37 @@ public enum SiteWriter {
         closedir(dir)
         for entry in entries where entry.hasPrefix(".\(name).adrsite-tmp-") || entry.hasPrefix(".\(name).adrsite-old-") {
             let path = Paths.join(parent, entry)
-            // Only a folder that carries adrsite's marker.
-            var st = stat()
-            if stat(Paths.join(path, marker), &st) == 0 {
-                removeTree(path)
-            }
+            let fd = open(Paths.join(path, marker), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            // A build at work holds its marker locked.
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
+            removeTree(path)
         }
     }
 
-    static func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw Failure(message: "cannot create folder \(path): \(String(cString: strerror(errno)))")
+    /// Creates the marker of a new temporary folder, locked: under another name first, so that no
+    /// other build ever sees it unlocked.
+    static func lockedMarker(in folder: String) throws -> Int32 {
+        let draft = Paths.join(folder, marker + ".new")
+        let fd = open(draft, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Failure(message: "cannot write \(draft): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw Failure(message: "cannot lock \(draft): \(reason)")
         }
-    }
-
-    static func makeDirectories(_ path: String) throws {
-        var st = stat()
-        if stat(path, &st) == 0 {
-            if (st.st_mode & S_IFMT) == S_IFDIR { return }
-            throw Failure(message: "cannot create folder \(path): a file of that name exists")
+        do {
+            try writeAll(fd, Array(markerHeader.utf8), path: draft)
+        } catch {
+            close(fd)
+            throw error
         }
-        try makeDirectories(parentDirectory(path))
-        try makeDirectory(path)
-    }
-
-    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
-        var closed = false
-        defer { if !closed { close(fd) } }
-        var written = 0
-        try bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                written += n
-            }
+        guard rename(draft, Paths.join(folder, marker)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw Failure(message: "cannot write \(Paths.join(folder, marker)): \(reason)")
         }
-        closed = true
-        if close(fd) != 0 {
-            throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        return fd
     }
 }

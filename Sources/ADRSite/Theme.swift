@@ -1,3 +1,4 @@
+import ADRCore
 import Foundation
 import Mustache
 
@@ -19,8 +20,9 @@ public struct Theme: Sendable {
     private(set) var compiled: TemplateRenderer?
     /// Names of the files taken from override folders, sorted.
     public private(set) var overridden: [String] = []
-    /// Extra files from `assets/` of an override folder, copied into the site's `assets/`.
-    public private(set) var extraAssets: [(name: String, path: String)] = []
+    /// Extra files from `assets/` of an override folder, copied into the site's `assets/`:
+    /// the name under `assets/`, and where to copy it from.
+    public private(set) var extraAssets: [(name: String, relative: String, tree: FileRules.Tree)] = []
 
     /// A theme with no templates, for computations that render nothing.
     static let empty = Theme()
@@ -44,39 +46,31 @@ public struct Theme: Sendable {
     ]
 
     /// The default theme with the files of `overrides` (in order, later folders win) laid over it.
-    /// Each template is registered with the name of its file minus `.mustache`.
+    /// Each template is registered with the name of its file minus `.mustache`. Every file is
+    /// read by `FileRules`: inside its folder (no symbolic link out of it), regular, at most
+    /// `FileRules.templateLimit` bytes.
     public static func load(overrides: [String] = []) throws -> Theme {
-        var theme = Theme()
-        for (name, bytes) in defaults {
-            theme.files[name] = File(name: name, text: String(decoding: bytes, as: UTF8.self), origin: "default")
-        }
+        var theme = withDefaults()
         for directory in overrides {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw TemplateError(file: directory, line: 1, column: 1, message: "templates folder does not exist")
             }
+            let tree = FileRules.Tree(directory, name: "the templates folder")
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
             for name in names.sorted() where !name.hasPrefix(".") {
-                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+                let path = tree.path(of: name)
                 if name == "assets" {
-                    // Files of assets/ (also in subfolders) go to the site's assets/, except
-                    // where the site writes its own (style.css and site.js are overridden by
-                    // files of those names beside the templates).
-                    let generated: Set<String> = ["style.css", "site.js", "search-index.js"]
-                    let files = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
-                    for asset in files.sorted() where !asset.split(separator: "/").contains(where: { $0.hasPrefix(".") })
-                        && !generated.contains(asset) {
-                        var isDirectory: ObjCBool = false
-                        FileManager.default.fileExists(atPath: path + "/" + asset, isDirectory: &isDirectory)
-                        if !isDirectory.boolValue { theme.extraAssets.append((asset, path + "/" + asset)) }
-                    }
+                    try theme.addAssets(tree)
                     continue
                 }
                 guard defaults[name] != nil || name.hasSuffix(".mustache") else { continue }
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw TemplateError(file: path, line: 1, column: 1, message: "cannot read template")
+                switch FileRules.read(name, in: tree, limit: FileRules.templateLimit) {
+                case .success(let file):
+                    theme.files[name] = File(name: name, text: String(decoding: file.bytes, as: UTF8.self), origin: path)
+                case .failure(let problem):
+                    throw TemplateError(file: path, line: 1, column: 1, message: problem.message)
                 }
-                theme.files[name] = File(name: name, text: String(decoding: data, as: UTF8.self), origin: path)
                 if !theme.overridden.contains(name) { theme.overridden.append(name) }
             }
         }
@@ -85,49 +79,128 @@ public struct Theme: Sendable {
         return theme
     }
 
-    /// Parses every template and checks that every partial it names exists.
+    /// The default theme with templates given as text (file name → text) laid over it, each
+    /// named by its file name in errors: for the fuzzer and the tests.
+    static func make(templates: [String: String]) throws -> Theme {
+        var theme = withDefaults()
+        for (name, text) in templates {
+            theme.files[name] = File(name: name, text: text, origin: name)
+            theme.overridden.append(name)
+        }
+        theme.overridden.sort()
+        try theme.compile()
+        return theme
+    }
+
+    private static func withDefaults() -> Theme {
+        var theme = Theme()
+        for (name, bytes) in defaults {
+            theme.files[name] = File(name: name, text: String(decoding: bytes, as: UTF8.self), origin: "default")
+        }
+        return theme
+    }
+
+    /// Files of `assets/` (also in subfolders) go to the site's `assets/`, except where the site
+    /// writes its own (style.css and site.js are overridden by files of those names beside the
+    /// templates).
+    private mutating func addAssets(_ tree: FileRules.Tree) throws {
+        let listed = FileRules.files(under: "assets", in: tree)
+        if let (path, problem) = listed.problems.first {
+            throw TemplateError(file: tree.path(of: "assets/" + path), line: 1, column: 1, message: problem.message)
+        }
+        for asset in listed.files where !GeneratedPaths.fixed.contains("assets/" + asset) {
+            extraAssets.removeAll { $0.name == asset }
+            extraAssets.append((asset, "assets/" + asset, tree))
+        }
+        extraAssets.sort { $0.name < $1.name }
+    }
+
+    /// The extra files of `assets/`, to be copied into the site by `SiteWriter` (which reads
+    /// them by the same rules).
+    public var assetFiles: [OutputFile] {
+        extraAssets.map { OutputFile(path: "assets/" + $0.name, copyFrom: $0.relative, in: $0.tree) }
+    }
+
+    /// Checks every template, parses it with swift-mustache, checks that every partial it
+    /// names exists and that no partial includes itself, and compiles the templates.
     private mutating func compile() throws {
         var library = MustacheLibrary()
+        var texts: [String: String] = [:]
         for name in files.keys.sorted() where name.hasSuffix(".mustache") {
             let file = files[name]!
             // Without the file's final newline, so partials used inline add no stray line break.
             var text = file.text
             if text.hasSuffix("\n") { text.removeLast() }
+            texts[String(name.dropLast(9))] = text
+            // Before the parsers, which recurse once per level of nesting.
+            if let problem = TemplateChecks.nestingProblem(in: text) {
+                throw TemplateError(file: origin(name), line: problem.line, column: problem.column, message: problem.message)
+            }
             do {
                 library.register(try MustacheTemplate(string: text), named: String(name.dropLast(9)))
             } catch let error as MustacheTemplate.ParserError {
                 let place = Theme.locate(error, in: text)
-                throw TemplateError(file: file.origin == "default" ? "templates/\(name)" : file.origin,
-                                    line: place.line, column: place.column, message: place.message)
+                throw TemplateError(file: origin(name), line: place.line, column: place.column, message: place.message)
             }
         }
         for name in files.keys.sorted() where name.hasSuffix(".mustache") {
             let file = files[name]!
-            for reference in Theme.partialReferences(in: file.text)
-            where library.getTemplate(named: reference.name) == nil {
-                throw TemplateError(file: file.origin == "default" ? "templates/\(name)" : file.origin,
-                                    line: reference.line, column: reference.column,
-                                    message: "partial '\(reference.name)' does not exist (no \(reference.name).mustache)")
+            for reference in TemplateChecks.partialReferences(in: file.text) {
+                if reference.name.hasPrefix("*") {
+                    // Named by a value at render time: a title could name the page's own template.
+                    throw TemplateError(file: origin(name), line: reference.line, column: reference.column,
+                                        message: "partial '\(reference.name)' does not exist: dynamic partials ({{>*name}}) are not supported")
+                }
+                if library.getTemplate(named: reference.name) == nil {
+                    throw TemplateError(file: origin(name), line: reference.line, column: reference.column,
+                                        message: "partial '\(reference.name)' does not exist (no \(reference.name).mustache)")
+                }
             }
+        }
+        if let cycle = TemplateChecks.cycleProblem(texts) {
+            throw TemplateError(file: origin(cycle.template + ".mustache"), line: cycle.line, column: cycle.column,
+                                message: cycle.message)
+        }
+        if let deep = TemplateChecks.depthProblem(texts, limit: TemplateRenderer.maxDepth) {
+            throw TemplateError(file: origin(deep.template + ".mustache"), line: deep.line, column: deep.column,
+                                message: deep.message)
         }
         self.library = library
         var compiled: [String: CompiledTemplate] = [:]
-        for name in files.keys.sorted() where name.hasSuffix(".mustache") {
-            var text = files[name]!.text
-            if text.hasSuffix("\n") { text.removeLast() }
+        for (name, text) in texts.sorted(by: { $0.key < $1.key }) {
             guard let template = try? CompiledTemplate.compile(text) else {
                 self.compiled = nil
                 return
             }
-            compiled[String(name.dropLast(9))] = template
+            compiled[name] = template
         }
         self.compiled = TemplateRenderer(templates: compiled)
     }
 
-    /// Renders the template `name` (without `.mustache`) with a view model.
-    func render(_ name: String, _ model: TemplateValue) -> [UInt8] {
-        if let compiled { return compiled.render(name, model) }
-        return Array((library.render(model.any, withTemplate: name) ?? "").utf8)
+    /// Where a template file came from, as diagnostics name it.
+    func origin(_ name: String) -> String {
+        guard let file = files[name] else { return "templates/\(name)" }
+        return file.origin == "default" ? "templates/\(name)" : file.origin
+    }
+
+    /// Renders the template `name` (without `.mustache`) with a view model. Fails when the page
+    /// would be larger than `TemplateRenderer.maxOutput` or partials and sections nest deeper
+    /// than `TemplateRenderer.maxDepth` while rendering.
+    func render(_ name: String, _ model: TemplateValue) throws(TemplateError) -> [UInt8] {
+        if let compiled {
+            do {
+                return try compiled.render(name, model)
+            } catch {
+                let place = error.template.map { origin($0 + ".mustache") } ?? origin(name + ".mustache")
+                throw TemplateError(file: place, line: error.line, column: error.column, message: error.message)
+            }
+        }
+        let bytes = Array((library.render(model.any, withTemplate: name) ?? "").utf8)
+        if bytes.count > TemplateRenderer.maxOutput {
+            throw TemplateError(file: origin(name + ".mustache"), line: 1, column: 1,
+                                message: TemplateRenderer.tooLargeMessage)
+        }
+        return bytes
     }
 
     /// Renders with swift-mustache, the reference, whatever the templates use (for tests).
@@ -148,39 +221,13 @@ public struct Theme: Sendable {
     /// A static file of the theme (`style.css`, `site.js`).
     func text(_ name: String) -> String { files[name]?.text ?? "" }
 
-    /// `{{> name}}` and `{{< name}}` tags, with their 1-based positions.
-    static func partialReferences(in text: String) -> [(name: String, line: Int, column: Int)] {
-        let b = Array(text.utf8)
-        var out: [(String, Int, Int)] = []
-        var line = 1, lineStart = 0
-        var i = 0
-        while i + 2 < b.count {
-            if b[i] == 0x0A { line += 1; lineStart = i + 1 }
-            if b[i] == UInt8(ascii: "{") && b[i + 1] == UInt8(ascii: "{")
-                && (b[i + 2] == UInt8(ascii: ">") || b[i + 2] == UInt8(ascii: "<")) {
-                var j = i + 3
-                while j < b.count && b[j] == 0x20 { j += 1 }
-                let start = j
-                while j < b.count && b[j] != 0x20 && b[j] != UInt8(ascii: "}") { j += 1 }
-                // `{{>*name}}` names its partial at render time: nothing to check here.
-                if j > start && b[start] != UInt8(ascii: "*") {
-                    out.append((String(decoding: b[start..<j], as: UTF8.self), line, i - lineStart + 1))
-                }
-                i = j
-                continue
-            }
-            i += 1
-        }
-        return out
-    }
-
     /// Where a parse error is, as a person looks for it: an unclosed section at its opening tag,
     /// a wrong closing tag at its `{{`, anything else where the parser stopped. Columns count
     /// UTF-8 bytes, as in every other diagnostic of adrsite.
     static func locate(_ error: MustacheTemplate.ParserError, in text: String) -> (line: Int, column: Int, message: String) {
         switch error.error {
         case MustacheTemplate.Error.expectedSectionEnd, MustacheTemplate.Error.sectionCloseNameIncorrect:
-            if let problem = sectionProblem(in: text) { return problem }
+            if let problem = TemplateChecks.sectionProblem(in: text) { return problem }
         default:
             break
         }
@@ -188,56 +235,6 @@ public struct Theme: Sendable {
         let characters = max(0, error.context.columnNumber - 1)
         let column = error.context.line.prefix(characters).utf8.count + 1
         return (error.context.lineNumber, column, describe(error.error))
-    }
-
-    /// The first section that is closed with the wrong name, else the innermost one never
-    /// closed, with the position of its tag. Nil when the template changes its delimiters (the
-    /// parser's own position is used then) or every section is closed.
-    static func sectionProblem(in text: String) -> (line: Int, column: Int, message: String)? {
-        let b = Array(text.utf8)
-        var open: [(name: String, line: Int, column: Int)] = []
-        var line = 1, lineStart = 0
-        var i = 0
-        func find(_ needle: [UInt8], from start: Int) -> Int? {
-            var k = start
-            while k + needle.count <= b.count {
-                if needle.indices.allSatisfy({ b[k + $0] == needle[$0] }) { return k }
-                k += 1
-            }
-            return nil
-        }
-        while i + 1 < b.count {
-            if b[i] == 0x0A { line += 1; lineStart = i + 1; i += 1; continue }
-            guard b[i] == UInt8(ascii: "{"), b[i + 1] == UInt8(ascii: "{") else { i += 1; continue }
-            let tagLine = line, tagColumn = i - lineStart + 1
-            let triple = i + 2 < b.count && b[i + 2] == UInt8(ascii: "{")
-            guard let close = find(Array((triple ? "}}}" : "}}").utf8), from: i + 2) else { return nil }
-            let inside = String(decoding: b[(i + (triple ? 3 : 2))..<close], as: UTF8.self)
-            for k in i..<close where b[k] == 0x0A { line += 1; lineStart = k + 1 }
-            i = close + (triple ? 3 : 2)
-            guard !triple, let sigil = inside.first else { continue }
-            let name = inside.dropFirst().trimmingCharacters(in: .whitespaces)
-            switch sigil {
-            case "=":
-                return nil
-            case "#", "^", "$", "<":
-                open.append((name, tagLine, tagColumn))
-            case "/":
-                guard let top = open.last else {
-                    return (tagLine, tagColumn, "section closed with the wrong name: {{/\(name)}} closes no open section")
-                }
-                if top.name != name {
-                    return (tagLine, tagColumn, "section closed with the wrong name: {{/\(name)}} closes '\(top.name)', opened at \(top.line):\(top.column)")
-                }
-                open.removeLast()
-            default:
-                continue
-            }
-        }
-        if let top = open.last {
-            return (top.line, top.column, "section '\(top.name)' is never closed (no {{/\(top.name)}})")
-        }
-        return nil
     }
 
     static func describe(_ error: Error) -> String {
@@ -257,6 +254,13 @@ public struct TemplateError: Error, CustomStringConvertible, Equatable {
     public var line: Int
     public var column: Int
     public var message: String
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
 
     public var description: String { "\(file):\(line):\(column): error: \(message)" }
 }

@@ -27,14 +27,31 @@ struct SiteArguments: ParsableArguments {
     /// Template folders: a `templates/` folder beside the ADR directory, then `--templates`.
     func templateFolders(for directory: String) -> [String] {
         var folders: [String] = []
-        let parent = (directory as NSString).deletingLastPathComponent
-        let beside = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent("templates")
+        let beside = Self.templatesBeside(directory)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: beside, isDirectory: &isDirectory), isDirectory.boolValue {
             folders.append(beside)
         }
         if let templates { folders.append(templates) }
         return folders
+    }
+
+    /// The `templates` folder next to `directory`, however the directory is written: `docs/adr/`
+    /// → `docs/templates`, `adr` → `templates`; for `.`, `..`, `x/..`, `/` or a symbolic link,
+    /// the parent as the file system finds it (`./../templates`: beside the folder a link
+    /// leads to). Only strings and one lstat: Foundation's path methods stop the program on
+    /// some of these (`deletingLastPathComponent` of ".").
+    static func templatesBeside(_ directory: String) -> String {
+        var d = Substring(directory)
+        while d.count > 1 && d.hasSuffix("/") { d.removeLast() }
+        let last = d.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        var st = stat()
+        let isLink = lstat(String(d), &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+        if last.isEmpty || last == "." || last == ".." || isLink {
+            return d == "/" ? "/../templates" : d + "/../templates"
+        }
+        guard let slash = d.lastIndex(of: "/") else { return "templates" }
+        return d[..<slash].isEmpty ? "/templates" : d[..<slash] + "/templates"
     }
 }
 

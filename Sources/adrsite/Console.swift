@@ -1,14 +1,16 @@
 import ADRCore
 import Foundation
 
-/// Output to the terminal: diagnostics on stderr, results on stdout.
+/// Output to the terminal: diagnostics on stderr, results on stdout. Every line is printed as
+/// `Diagnostic.printable` makes it: paths and quoted input never break a line in two or send
+/// the terminal an escape.
 enum Console {
     static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((Diagnostic.printable(line) + "\n").utf8))
     }
 
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((Diagnostic.printable(line) + "\n").utf8))
     }
 
     static func report(_ diagnostics: [Diagnostic], prefix: String) {

@@ -299,6 +299,33 @@ import Glibc
         }
     }
 
+    @Test func `the temporary folder of a build at work is never removed by another build`() throws {
+        try withTemporaryFolder { dir in
+            let input = try copyFixture("golden", into: dir)
+            // A build at work: its session holds its marker locked.
+            let running = try SiteWriter.Session(output: dir + "/site", input: input)
+            try running.write(OutputFile(path: "index.html", text: "first build"))
+            // A stale one of a build that died: nobody holds its marker.
+            try writeFiles([".site.adrsite-tmp-99999-1/\(SiteWriter.marker)": "written by adrsite\n"], in: dir)
+            try RenderedSite(input).write(to: dir + "/site", input: input)
+            #expect(leftoverTemporaries(in: dir).count == 1, "the running build's folder stays, the stale one goes")
+            try running.commit()
+            #expect(try String(contentsOfFile: dir + "/site/index.html", encoding: .utf8) == "first build")
+            #expect(leftoverTemporaries(in: dir) == [])
+        }
+    }
+
+    @Test func `a path written twice in one build is an error, whichever is written first`() throws {
+        try withTemporaryFolder { dir in
+            let input = try copyFixture("golden", into: dir)
+            let session = try SiteWriter.Session(output: dir + "/site", input: input)
+            try session.write(OutputFile(path: "decisions.json", text: "{}"))
+            #expect(throws: SiteWriter.Failure.self) { try session.write(OutputFile(path: "decisions.json", text: "forged")) }
+            session.abort()
+            #expect(!FileManager.default.fileExists(atPath: dir + "/site"))
+        }
+    }
+
     // MARK: - A real full disk
 
     @Test func `a build that fills the disk leaves the previous site as it was`() throws {

@@ -15,9 +15,9 @@ import Testing
         var options = SiteOptions()
         options.baseURL = "https://example.org/adr/"
         options.repositoryURL = "https://github.com/example/repo/tree/main/docs/adr"
-        let fast = SiteRenderer.render(log, theme: theme, options: options, siteTitle: "Fixture <log> & \"friends\" 'n'")
-        let reference = SiteRenderer.render(log, theme: theme.referenceOnly(), options: options,
-                                            siteTitle: "Fixture <log> & \"friends\" 'n'")
+        let fast = try SiteRenderer.render(log, theme: theme, options: options, siteTitle: "Fixture <log> & \"friends\" 'n'")
+        let reference = try SiteRenderer.render(log, theme: theme.referenceOnly(), options: options,
+                                                siteTitle: "Fixture <log> & \"friends\" 'n'")
         #expect(fast.map(\.path) == reference.map(\.path))
         for (a, b) in zip(fast, reference) where a.bytes != b.bytes {
             Issue.record("\(a.path) differs:\n--- compiled\n\(String(decoding: a.bytes, as: UTF8.self))\n--- swift-mustache\n\(String(decoding: b.bytes, as: UTF8.self))")
@@ -64,7 +64,7 @@ import Testing
             compiled[name] = try CompiledTemplate.compile(text)
         }
         let expected = library.render(Self.model.any, withTemplate: "main") ?? ""
-        let actual = String(decoding: TemplateRenderer(templates: compiled).render("main", Self.model), as: UTF8.self)
+        let actual = String(decoding: try TemplateRenderer(templates: compiled).render("main", Self.model), as: UTF8.self)
         #expect(actual == expected, "\(c.name)")
     }
 
@@ -75,7 +75,7 @@ import Testing
         try #"<span class="badge">{{uppercased(status)}}</span>"#.write(toFile: dir + "/badge.mustache", atomically: false, encoding: .utf8)
         let theme = try Theme.load(overrides: [dir])
         #expect(!theme.isCompiled)
-        let html = String(decoding: theme.render("badge", ["status": "accepted"]), as: UTF8.self)
+        let html = String(decoding: try theme.render("badge", ["status": "accepted"]), as: UTF8.self)
         #expect(html == #"<span class="badge">ACCEPTED</span>"#)
     }
 }

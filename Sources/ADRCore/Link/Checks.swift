@@ -13,19 +13,24 @@ enum Checks {
         return diagnostics
     }
 
-    /// The attachments the decisions link to that could run scripts on the site (the load
-    /// stage's verdicts): left out, each with a warning, unless allowed.
-    static func attachments(_ found: [Relations.Found], problems: [String: String], allowActive: Bool)
+    /// The attachments the decisions link to that are left out of the site, each with a
+    /// warning: those at a path the site writes itself (`GeneratedPaths`), always, and those that
+    /// could run scripts on the site (the load stage's verdicts, `AssetPolicy`) unless allowed.
+    static func attachments(_ found: [Relations.Found], ids: [String], problems: [String: String], allowActive: Bool)
         -> (blocked: Set<String>, diagnostics: [Diagnostic]) {
-        guard !allowActive, !problems.isEmpty else { return ([], []) }
         var referenced = Set<String>()
         for f in found {
             for case .asset(let path, _)? in f.linkTargets { referenced.insert(path) }
         }
+        guard !referenced.isEmpty else { return ([], []) }
+        let decisionIDs = Set(ids)
         var blocked = Set<String>()
         var diagnostics: [Diagnostic] = []
         for path in referenced.sorted() {
-            if let problem = problems[path] {
+            if let problem = GeneratedPaths.problem(path, decisionIDs: decisionIDs) {
+                blocked.insert(path)
+                diagnostics.append(.warning(path, "not copied into the site: \(problem); links to it are written as text"))
+            } else if !allowActive, let problem = problems[path] {
                 blocked.insert(path)
                 diagnostics.append(.warning(path, "not copied into the site: \(problem); links to it are written as text (--unsafe-html copies it)"))
             }

@@ -44,7 +44,7 @@ public enum Linker {
         let backlinks = Relations.backlinks(found, ids: ids)
         let followUps = FollowUps.resolve(parsed, found: found, ids: ids)
         let (categories, supersession) = Supersession.check(parsed, found: found, backlinks: backlinks)
-        let (blocked, attachments) = Checks.attachments(found, problems: loaded.assetProblems,
+        let (blocked, attachments) = Checks.attachments(found, ids: ids, problems: loaded.assetProblems,
                                                         allowActive: options.allowActiveAttachments)
 
         var diagnostics = loaded.diagnostics + idDiagnostics

@@ -133,7 +133,9 @@ public enum Loader {
         }
         // Read on all cores, each file into its own slot; the results are then taken in order.
         let paths = keep
-        let read = Parallel.each(paths.count) { readSource(paths[$0], root: root, options: options) }
+        let linked = walker.linkedMarkdown
+        let read = Parallel.each(paths.count) { readSource(paths[$0], root: root, linked: linked.contains(paths[$0]),
+                                                           options: options) }
         result.sources.reserveCapacity(paths.count)
         for (path, outcome) in zip(paths, read) {
             switch outcome {
@@ -146,7 +148,8 @@ public enum Loader {
         result.excluded.sort { $0.path < $1.path }
         // The log's README names the site.
         for name in ["README.md", "index.md"] where result.excluded.contains(where: { $0.path == name }) {
-            if case .success(let (bytes, stamp)) = readFile(Paths.join(root, name), limit: options.maxFileSize) {
+            if case .success(let (bytes, stamp)) = FileRules.read(name, in: FileRules.Tree(root, name: "the ADR directory"),
+                                                                   limit: options.maxFileSize) {
                 result.readme = SourceFile(path: name, bytes: bytes, stamp: stamp)
                 break
             }
@@ -164,7 +167,10 @@ public enum Loader {
     }
 
     /// One Markdown file: not read again when the caller has it (`Options.unchanged`).
-    private static func readSource(_ path: String, root: String, options: Options) -> Result<SourceFile, ReadProblem> {
+    /// The walk checked the file's folders against the tree (`Walker`); reading it checks the
+    /// rest of `FileRules` (a regular file, not through a link, within the limit).
+    private static func readSource(_ path: String, root: String, linked: Bool,
+                                   options: Options) -> Result<SourceFile, FileRules.Problem> {
         let full = Paths.join(root, path)
         if let unchanged = options.unchanged {
             var st = stat()
@@ -175,7 +181,9 @@ public enum Loader {
                 }
             }
         }
-        switch readFile(full, limit: options.maxFileSize) {
+        let read = linked ? FileRules.read(path, in: FileRules.Tree(root, name: "the ADR directory"), limit: options.maxFileSize)
+            : FileRules.readFile(at: full, limit: options.maxFileSize)
+        switch read {
         case .success(let (bytes, stamp)):
             return .success(SourceFile(path: path, bytes: bytes, stamp: stamp))
         case .failure(let problem):
@@ -224,43 +232,5 @@ public enum Loader {
             return true
         }
         return false
-    }
-
-    struct ReadProblem: Error { var message: String }
-
-    static func readFile(_ path: String, limit: Int) -> Result<([UInt8], FileStamp), ReadProblem> {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return .failure(ReadProblem(message: "cannot read file: \(errnoText())")) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return .failure(ReadProblem(message: "cannot read file: \(errnoText())")) }
-        let size = Int(st.st_size)
-        if size > limit {
-            return .failure(ReadProblem(message: "file is \(size) bytes, larger than the limit of \(limit) bytes; skipped"))
-        }
-        // One byte more than the size, so that the read that finds the end needs no more room.
-        var bytes = [UInt8](repeating: 0, count: size + 1)
-        var filled = 0
-        while true {
-            if filled == bytes.count {
-                // The file may have grown since fstat; read on, within the limit.
-                if bytes.count >= limit + 1 { break }
-                bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count / 2)))
-            }
-            let n = bytes.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress! + filled, raw.count - filled)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(ReadProblem(message: "cannot read file: \(errnoText())"))
-            }
-            if n == 0 { break }
-            filled += n
-        }
-        bytes.removeLast(bytes.count - filled)
-        if bytes.count > limit {
-            return .failure(ReadProblem(message: "file is larger than the limit of \(limit) bytes; skipped"))
-        }
-        return .success((bytes, FileStamp(st)))
     }
 }

@@ -21,6 +21,8 @@ extension Loader {
         /// Markdown files read so far, by device and inode (filled in by `addLinkedFiles`).
         var files: [DirectoryID: String] = [:]
         var linkedFiles: [(String, DirectoryID)] = []
+        /// The Markdown files that are symbolic links (to files inside the tree).
+        var linkedMarkdown: Set<String> = []
         var assets: [String] = []
         var excluded: [Exclusion] = []
         var diagnostics: [Diagnostic] = []
@@ -80,7 +82,12 @@ extension Loader {
                     continue
                 }
                 if type != UInt8(DT_DIR) && type != UInt8(DT_LNK) && type != UInt8(DT_UNKNOWN) {
-                    continue   // a device, pipe or socket: neither read nor copied
+                    // A device, pipe or socket: neither read nor copied.
+                    if Paths.isMarkdown(name) {
+                        let kind = type == UInt8(DT_FIFO) ? "a FIFO" : type == UInt8(DT_SOCK) ? "a socket" : "a device"
+                        diagnostics.append(.warning(rel, "is \(kind), not a regular file; not read"))
+                    }
+                    continue
                 }
                 let full = Paths.join(root, rel)
                 var st = stat()
@@ -144,6 +151,7 @@ extension Loader {
                 }
                 files[id] = rel
                 markdown.append(rel)
+                linkedMarkdown.insert(rel)
             }
         }
     }

@@ -22,21 +22,21 @@ public struct RenderedHTML: Sendable {
     }
 
     /// The HTML with each hole filled by `fill`, which appends what goes there.
-    public func filled(capacity: Int = 0, _ fill: (Hole, inout [UInt8]) -> Void) -> [UInt8] {
+    public func filled(capacity: Int = 0, _ fill: (Hole, inout [UInt8]) throws -> Void) rethrows -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(max(capacity, html.count + 64 * holes.count))
-        appendFilled(to: &out, fill)
+        try appendFilled(to: &out, fill)
         return out
     }
 
-    public func appendFilled(to out: inout [UInt8], _ fill: (Hole, inout [UInt8]) -> Void) {
-        html.withUnsafeBufferPointer { html in
+    public func appendFilled(to out: inout [UInt8], _ fill: (Hole, inout [UInt8]) throws -> Void) rethrows {
+        try html.withUnsafeBufferPointer { html in
             var at = 0
             for hole in holes {
                 let offset = Int(hole.offset)
                 if offset > at { out.append(contentsOf: UnsafeBufferPointer(rebasing: html[at..<offset])) }
                 at = offset
-                fill(hole, &out)
+                try fill(hole, &out)
             }
             if html.count > at { out.append(contentsOf: UnsafeBufferPointer(rebasing: html[at...])) }
         }
