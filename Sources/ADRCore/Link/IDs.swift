@@ -14,7 +14,12 @@ enum IDs {
         taken.reserveCapacity(sources.count + reserved.count)
         for r in reserved { taken[r] = "" }
         var ids = Array(repeating: "", count: sources.count)
-        let bases = sources.map(Paths.id)
+        var bases = sources.map(Paths.id)
+        for i in bases.indices {
+            guard let short = fitting(bases[i]) else { continue }
+            diagnostics.append(.warning(sources[i], "file name is too long for its page (\(Paths.lastComponent(bases[i]).utf8.count) bytes); its page is \(short).html"))
+            bases[i] = short
+        }
         for i in sources.indices.sorted(by: { sources[$0] < sources[$1] }) {
             let base = bases[i]
             var id = base
@@ -33,6 +38,29 @@ enum IDs {
             ids[i] = id
         }
         return (ids, bases, diagnostics)
+    }
+
+    /// The longest file name most file systems take (NAME_MAX), in bytes.
+    static let longestName = 255
+
+    /// An id whose page (`<id>.html`, or `<id>-2.html` beside another of that id) would have a
+    /// file name longer than a file system takes: its last part cut to 200 bytes, with the
+    /// hash of the whole id after it so that it stays unique and the same on every build.
+    /// Nil when the id fits.
+    static func fitting(_ id: String) -> String? {
+        let last = Paths.lastComponent(id)
+        guard last.utf8.count + ".html".utf8.count + 8 > longestName else { return nil }
+        var cut = ""
+        for c in last {
+            guard cut.utf8.count + c.utf8.count <= 200 else { break }
+            cut.append(c)
+        }
+        var hash: UInt32 = 0x811C_9DC5   // FNV-1a: stable across runs, unlike Hasher
+        for b in id.utf8 { hash = (hash ^ UInt32(b)) &* 0x0100_0193 }
+        let hex = String(hash, radix: 16)
+        let short = cut + "-" + String(repeating: "0", count: 8 - hex.count) + hex
+        let parent = Paths.parent(id)
+        return parent.isEmpty ? short : parent + "/" + short
     }
 
     /// The order of the log, as indices into `parsed`: by number, then date, then file name

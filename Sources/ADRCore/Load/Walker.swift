@@ -62,13 +62,25 @@ extension Loader {
             var entries: [(name: String, type: UInt8)] = []
             while let entry = readdir(dir) {
                 let cName = direntName(entry)
-                let name = String(decoding: UnsafeRawBufferPointer(start: cName, count: strlen(cName)), as: UTF8.self)
+                let raw = UnsafeRawBufferPointer(start: cName, count: strlen(cName))
+                guard let name = String(validating: raw, as: UTF8.self) else {
+                    // A name adrsite cannot write back into a page or a path: said, not read.
+                    let shown = String(decoding: raw, as: UTF8.self)
+                    let rel = relative.isEmpty ? shown : relative + "/" + shown
+                    diagnostics.append(.warning(rel, "file name is not valid UTF-8; not read (rename it)"))
+                    continue
+                }
                 if name == "." || name == ".." { continue }
                 entries.append((name, entry.pointee.d_type))
             }
             closedir(dir)
             if !relative.isEmpty && entries.contains(where: { $0.name == Loader.outputMarker }) {
                 excluded.append(Exclusion(path: relative, reason: "a site written by adrsite"))
+                // A site built into the log is left out; Markdown files in it may be records that
+                // a stray marker hides.
+                if entries.contains(where: { Paths.isMarkdown($0.name) }) {
+                    diagnostics.append(.warning(relative, "folder holds \(Loader.outputMarker), the mark of a site adrsite wrote: its files are not read as decisions (delete the file if they are)"))
+                }
                 return
             }
             entries.sort { $0.name < $1.name }

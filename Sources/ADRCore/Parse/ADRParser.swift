@@ -47,14 +47,29 @@ public enum ADRParser {
     static func decode(_ file: SourceFile, diagnostics: inout [Diagnostic]) -> String? {
         var bytes = file.bytes[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        // UTF-16 with a byte order mark (Windows editors write it): read as such.
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let little = bytes.first == 0xFF
+            let units = stride(from: bytes.startIndex + 2, to: bytes.endIndex - 1, by: 2).map { k -> UInt16 in
+                little ? UInt16(bytes[k]) | UInt16(bytes[k + 1]) << 8 : UInt16(bytes[k]) << 8 | UInt16(bytes[k + 1])
+            }
+            diagnostics.append(.warning(file.path, "file is UTF-16 (\(little ? "little" : "big")-endian), not UTF-8; read as UTF-16"))
+            return String(decoding: units, as: UTF16.self)
+        }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             diagnostics.append(.warning(file.path, "file is empty; skipped"))
             return nil
         }
         if let nul = bytes.prefix(8192).firstIndex(of: 0) {
             let (line, column) = lineColumn(of: nul, in: bytes)
-            diagnostics.append(.warning(file.path, line: line, column: column,
-                                        "file contains NUL bytes and looks binary; skipped"))
+            // Text with a NUL after (or before) nearly every character is UTF-16 without its mark.
+            let head = Array(bytes.prefix(512))
+            let oddNULs = stride(from: 1, to: head.count, by: 2).filter { head[$0] == 0 }.count
+            let evenNULs = stride(from: 0, to: head.count, by: 2).filter { head[$0] == 0 }.count
+            let looksUTF16 = head.count >= 8 && max(oddNULs, evenNULs) * 10 >= head.count / 2 * 9 && min(oddNULs, evenNULs) == 0
+            diagnostics.append(.warning(file.path, line: line, column: column, looksUTF16
+                ? "file contains NUL bytes: it looks like UTF-16 without a byte order mark; skipped (save it as UTF-8)"
+                : "file contains NUL bytes and looks binary; skipped"))
             return nil
         }
         if let valid = String(validating: bytes, as: UTF8.self) { return valid }

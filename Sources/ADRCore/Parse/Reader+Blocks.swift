@@ -219,8 +219,10 @@ extension Reader {
             if Scan.matches(b, i, Array("and ".utf8)) { i += 4; continue }
             let s = i
             var value = 0
-            while i < b.count && Scan.isDigit(b[i]) && i - s < 6 { value = value * 10 + Int(b[i] - 48); i += 1 }
+            while i < b.count && Scan.isDigit(b[i]) { if i - s < 7 { value = value * 10 + Int(b[i] - 48) }; i += 1 }
             if i == s { break }
+            // No list has a million follow-ups: a longer number is no follow-up number.
+            if i - s > 6 { return nil }
             numbers.append(value)
         }
         guard !numbers.isEmpty else { return nil }

@@ -150,6 +150,14 @@ struct Reader {
         }
         if let t = title, !t.isEmpty {
             result.title = t
+            // Every page that names the decision shows its title: a title of a megabyte would be
+            // copied into each of them.
+            let count = t.count
+            if count > Reader.longestTitle {
+                result.title = String(t.prefix(Reader.longestTitle)) + "…"
+                diagnostics.append(.warning(path, line: titleLine, column: 1,
+                                            "title is \(count) characters long; shown cut after \(Reader.longestTitle)"))
+            }
         } else {
             result.title = FileNames.words(stem)
             diagnostics.append(.warning(path, line: titleLine, column: 1,
@@ -163,6 +171,9 @@ struct Reader {
         if number != nil { return (stripped, number) }
         return (TitleRules.stripPlaceholder(title, fileHasNumber: fileInfo.number != nil), nil)
     }
+
+    /// The longest title shown whole.
+    static let longestTitle = 300
 
     mutating func checkNumber(_ headingNumber: Int?, line: Int, column: Int) {
         guard let headingNumber, let fileNumber = fileInfo.number, headingNumber != fileNumber else { return }
