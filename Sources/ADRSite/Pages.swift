@@ -19,6 +19,8 @@ struct Context: Sendable {
     let refCache: [TemplateValue]
     /// The short summary of each decision (feed and search), made once per build.
     let summaries: [String]
+    /// What the whole log has (numbers, dates, follow-ups, categories) and its language.
+    let facts: LogFacts
 
     init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String, blockedAssets: Set<String> = [],
          precompute: Bool = true) {
@@ -27,6 +29,7 @@ struct Context: Sendable {
         self.theme = theme
         self.options = options
         self.siteTitle = siteTitle
+        self.facts = LogFacts(log, language: options.language)
         var index: [String: Int] = [:]
         for (i, d) in log.decisions.enumerated() { index[d.id] = i }
         self.index = index
@@ -87,6 +90,8 @@ struct Context: Sendable {
             "hasDate": .bool(d.date != nil),
             "category": .string(d.category),
             "hasCategory": .bool(!d.category.isEmpty),
+            "badgeLabel": .string(StatusWords.badgeLabel(status: d.status, category: d.statusCategory)),
+            "badgeTitle": .string(StatusWords.badgeTitle(status: d.status, category: d.statusCategory)),
         ]
     }
 
@@ -105,6 +110,8 @@ struct Context: Sendable {
         m["siteTitle"] = .string(siteTitle)
         m["generator"] = .string("adrsite \(adrsiteVersion)")
         m["decisionCount"] = .int(log.decisions.count)
+        m["logHasFollowUps"] = .bool(facts.hasFollowUps)
+        if m["lang"] == nil { m["lang"] = .string(facts.language) }
         if let head = options.extraHead { m["extraHead"] = .string(head) }
         return .object(m)
     }
@@ -113,14 +120,28 @@ struct Context: Sendable {
 
     func indexPage() -> [UInt8] {
         var counts: [StatusCategory: Int] = [:]
-        for d in log.decisions { counts[d.statusCategory, default: 0] += 1 }
+        var withoutStatus = 0
+        for d in log.decisions {
+            counts[d.statusCategory, default: 0] += 1
+            if d.status == nil { withoutStatus += 1 }
+        }
         let chips: [TemplateValue] = StatusCategory.allCases.compactMap { c in
             guard let n = counts[c] else { return nil }
-            return ["statusCategory": .string(c.rawValue), "count": .int(n)]
+            return ["statusCategory": .string(c.rawValue), "count": .int(n),
+                    "label": .string(StatusWords.chipLabel(c, withoutStatus: withoutStatus, count: n))]
         }
         // Newest first by default: by number descending, then the decisions without a number
-        // (newest first), as the page's script sorts them.
-        let newestFirst = log.decisions.filter { $0.number != nil }.reversed() + log.decisions.filter { $0.number == nil }.reversed()
+        // by date descending (undated last), as the page's script sorts them.
+        let numbered = log.decisions.filter { $0.number != nil }.reversed()
+        let unnumbered = log.decisions.enumerated().filter { $0.element.number == nil }.sorted { a, b in
+            switch (a.element.date, b.element.date) {
+            case let (x?, y?) where x != y: return x > y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.offset > b.offset
+            }
+        }.map(\.element)
+        let newestFirst = Array(numbered) + unnumbered
         let rows: [TemplateValue] = newestFirst.map { d in
             var row = ref(d)
             row.reserveCapacity(row.count + 7)
@@ -132,13 +153,24 @@ struct Context: Sendable {
             let category = d.statusCategory
             row["dimmed"] = .bool(category == .superseded || category == .deprecated || category == .rejected)
             row["successors"] = refs(d.successors)
+            row["hasSuccessors"] = .bool(!d.successors.isEmpty)
+            row["followUpsAnchor"] = .string(Outline.followUpsAnchor(sections: d.parsed.sections,
+                                                                     firstFollowUpLine: d.followUps.first?.line) ?? "")
             return .object(row)
         }
         let categories = Set(log.decisions.map(\.category)).count > 1
+        let categoryChips: [TemplateValue] = categories ? Dictionary(grouping: log.decisions, by: \.category)
+            .sorted { $0.key < $1.key }
+            .map { ["category": .string($0.key.isEmpty ? "(top level)" : $0.key), "value": .string($0.key.isEmpty ? "-" : $0.key),
+                    "count": .int($0.value.count)] } : []
         let model = page("index.html", title: siteTitle, [
             "decisions": .list(rows),
             "chips": .list(chips),
             "hasCategories": .bool(categories),
+            "categoryChips": .list(categoryChips),
+            "hasNumbers": .bool(facts.hasNumbers),
+            "hasDates": .bool(facts.hasDates),
+            "defaultSort": .string(facts.hasNumbers || !facts.hasDates ? "number" : "date"),
             "openFollowUps": .int(log.decisions.reduce(0) { $0 + $1.openFollowUps }),
             "isIndex": true,
         ])
@@ -171,10 +203,20 @@ struct Context: Sendable {
         model["followUps"] = .list(followUps)
         model["hasFollowUps"] = .bool(!followUps.isEmpty)
         model["openFollowUps"] = .int(d.openFollowUps)
+        model["addressedFollowUps"] = .int(d.followUps.count - d.openFollowUps)
+        model["followUpsAnchor"] = .string(Outline.followUpsAnchor(sections: d.parsed.sections,
+                                                                   firstFollowUpLine: d.followUps.first?.line) ?? "")
+        let outline: [TemplateValue] = Outline.entries(d.parsed.sections).map {
+            ["title": .string($0.title), "level": .int($0.level), "anchor": .string($0.anchor), "isSub": .bool($0.level > 1)]
+        }
+        model["outline"] = .list(outline)
+        model["hasOutline"] = .bool(!outline.isEmpty)
         model["previous"] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
         model["next"] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
         model["body"] = .string(body(d, root: root))
-        let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, ["decision": .object(model)])
+        var extra: [String: TemplateValue] = ["decision": .object(model)]
+        if let lang = LogFacts.language(of: d) { extra["lang"] = .string(lang) }
+        let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, extra)
         return OutputFile(path: path, bytes: theme.render("decision", full))
     }
 
@@ -206,8 +248,10 @@ struct Context: Sendable {
         }
         for f in d.followUps { for id in f.addressedBy { add("Follow-ups addressed by", id) } }
         for id in addresses[d.id] ?? [] { add("Addresses follow-ups of", id) }
+        // Each decision once, under its strongest relation (the first label in `labelOrder`).
+        var shown = Set<String>()
         return Self.labelOrder.compactMap { label in
-            guard let ids = groups[label] else { return nil }
+            guard let ids = groups[label]?.filter({ shown.insert($0).inserted }), !ids.isEmpty else { return nil }
             return ["label": .string(label), "decisions": refs(ids)]
         }
     }
@@ -286,6 +330,8 @@ struct Context: Sendable {
         var open: [TemplateValue] = []
         var addressed: [TemplateValue] = []
         var openCount = 0, addressedCount = 0
+        // One group per decision with both kinds of items; decisions with open items first.
+        var groupsOpen: [TemplateValue] = [], groupsDone: [TemplateValue] = []
         for d in log.decisions where !d.followUps.isEmpty {
             let url = SitePath.encode(d.url)
             let o = d.followUps.filter { $0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
@@ -294,11 +340,16 @@ struct Context: Sendable {
             addressedCount += a.count
             if !o.isEmpty { open.append(["decision": .object(ref(d)), "followUps": .list(o)]) }
             if !a.isEmpty { addressed.append(["decision": .object(ref(d)), "followUps": .list(a)]) }
+            let group: TemplateValue = ["decision": .object(ref(d)), "openItems": .list(o), "addressedItems": .list(a),
+                                        "openCount": .int(o.count), "addressedCount": .int(a.count),
+                                        "hasOpen": .bool(!o.isEmpty), "hasAddressed": .bool(!a.isEmpty)]
+            if o.isEmpty { groupsDone.append(group) } else { groupsOpen.append(group) }
         }
         let model = page("follow-ups.html", title: "Follow-ups", [
             "open": .list(open), "addressed": .list(addressed), "openCount": .int(openCount),
             "addressedCount": .int(addressedCount), "hasOpen": .bool(!open.isEmpty),
             "hasAddressed": .bool(!addressed.isEmpty), "isFollowUps": true,
+            "groups": .list(groupsOpen + groupsDone), "hasGroups": .bool(!groupsOpen.isEmpty || !groupsDone.isEmpty),
         ])
         return theme.render("follow-ups", model)
     }
@@ -376,13 +427,17 @@ struct Context: Sendable {
         w.field("date", d.date?.description)
         w.field("tags", d.parsed.tags)
         w.field("summary", summaries[i])
+        w.field("number", d.number)
+        w.field("category", d.category)
+        w.field("badge", StatusWords.badgeLabel(status: d.status, category: d.statusCategory))
+        w.field("text", searchableText(of: d))
         w.endObject()
         return w.bytes
     }
 
     func badge(_ d: Decision) -> [UInt8] {
         let label = numberLabel(d) ?? "ADR"
-        let message = d.status ?? "no status"
+        let message = StatusWords.badgeLabel(status: d.status, category: d.statusCategory)
         let labelWidth = Badge.textWidth(label) + 12
         let messageWidth = Badge.textWidth(message) + 12
         let colors = Badge.colors[d.statusCategory] ?? ("#4b5563", "#ffffff")
@@ -405,7 +460,7 @@ enum Badge {
         .rejected: ("#b42318", "#ffffff"),     // red, 6.6:1
         .deprecated: ("#57606a", "#ffffff"),   // grey, 6.4:1
         .superseded: ("#9a6700", "#ffffff"),   // amber, 4.9:1
-        .other: ("#6e7781", "#ffffff"),        // neutral, 4.6:1
+        .other: ("#8250df", "#ffffff"),        // purple, 5.0:1
     ]
 
     static func textWidth(_ text: String) -> Int {

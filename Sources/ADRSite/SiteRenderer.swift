@@ -11,6 +11,9 @@ public struct SiteOptions: Sendable {
     public var repositoryURL: String?
     /// Absolute address the site is published at, for the feed and the sitemap only.
     public var baseURL: String?
+    /// The pages' language (`<html lang>`, a BCP 47 tag such as `fr`); default: the language the
+    /// decisions' front matter states (`lang:`), else `en`.
+    public var language: String?
     /// Trusted HTML added at the end of every page's `<head>` (the preview server's reload script).
     public var extraHead: String?
     /// Let each decision's Markdown document go once its page is rendered (a one-time build of a
@@ -98,6 +101,7 @@ public enum SiteRenderer {
                 if options.baseURL != nil { files.append(OutputFile(path: "sitemap.xml", bytes: context.sitemap())) }
                 files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
                 files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
+                files.append(OutputFile(path: "assets/search.js", text: theme.text("search.js")))
                 for asset in theme.extraAssets {
                     files.append(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
                 }
@@ -163,6 +167,7 @@ extension SiteRenderer {
             var h = Hasher()
             h.combine(siteTitle)
             h.combine(count)
+            h.combine(context.facts)
             h.combine(shownHash[i])
             for l in d.links { h.combine(l.type); summary(l.target, into: &h) }
             for m in d.mentions { summary(m.target, into: &h) }
