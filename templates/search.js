@@ -144,6 +144,7 @@ window.adrsiteSearchBox = function (box, root) {
       label.className = 'result-label';
       label.textContent = e.label;
       title.appendChild(label);
+      title.appendChild(document.createTextNode(' '));
     }
     title.appendChild(document.createTextNode(e.title));
     a.appendChild(title);

@@ -77,6 +77,16 @@
       }
     }
 
+    function inYearOrder(sorted) {
+      var seen = {}, last = null, ok = true;
+      sorted.forEach(function (row) {
+        if (row.hidden || !ok) { return; }
+        var y = (row.dataset.date || '').slice(0, 4) || 'Undated';
+        if (y !== last) { if (seen[y]) { ok = false; } seen[y] = true; last = y; }
+      });
+      return ok;
+    }
+
     function apply(state) {
       var shown = 0;
       rows.forEach(function (row) {
@@ -111,8 +121,10 @@
       });
       Array.prototype.slice.call(tbody.querySelectorAll('tr.group')).forEach(function (g) { tbody.removeChild(g); });
       var year = null;
-      var byYear = grouped && (state.sort === 'date' || state.sort === 'number');
       var counts = {};
+      // Years head the rows when they follow each other in the order shown (by date, or by
+      // number where numbers follow dates); never a year twice.
+      var byYear = grouped && (state.sort === 'date' || state.sort === 'number') && inYearOrder(sorted);
       if (byYear) {
         sorted.forEach(function (row) {
           if (!row.hidden) { var y = (row.dataset.date || '').slice(0, 4) || 'Undated'; counts[y] = (counts[y] || 0) + 1; }
@@ -268,10 +280,12 @@
       return b;
     }
 
-    var title = article.querySelector('.decision-header h1');
-    if (title) {
-      title.appendChild(document.createTextNode(' '));
-      title.appendChild(button('Copy link', 'Copy the link to this decision', page));
+    var meta = article.querySelector('.decision-header .meta');
+    if (meta) {
+      var actions = document.createElement('p');
+      actions.className = 'decision-actions';
+      actions.appendChild(button('Copy link', 'Copy the link to this decision', page));
+      meta.parentNode.insertBefore(actions, meta.nextSibling);
     }
     Array.prototype.slice.call(article.querySelectorAll('.decision-body li[id^="follow-up-"]')).forEach(function (item) {
       var state = item.querySelector('.follow-up-state');

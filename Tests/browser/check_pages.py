@@ -103,6 +103,15 @@ def serve(root):
     return server
 
 
+def guarded(site, what, check):
+    """Runs one check; an exception (a missing element, a timeout) is that check's failure."""
+    try:
+        return check()
+    except Exception as error:  # noqa: BLE001 - reported with its first line
+        fail(site, f"{what}: {str(error).splitlines()[0]}")
+        return 0
+
+
 def check_widths(page, site, root, viewport, texts):
     """Every page at this viewport: nothing wider than the window. Collects each decision's body
     text and title (for the search checks) on the way."""
@@ -148,14 +157,17 @@ def check_badges(page, site, root):
 
 
 def search(page, query):
-    """Types `query` into the search box of the page; returns the result links (hrefs) and the count line."""
+    """Types `query` into the search box of the page; returns the result links (hrefs) and the
+    count line, or ([], why) when no results were shown within 10 s."""
     box = page.locator("#search-input")
-    box.fill("")
-    box.click()
-    box.type(query, delay=10)
-    page.wait_for_function("q => { const b = document.querySelector('.search'); return b.dataset.results !== undefined"
-                           " && document.querySelector('.search-count').textContent.indexOf(q) >= 0; }",
-                           arg=query.strip(), timeout=20000)
+    try:
+        box.fill("", timeout=5000)
+        box.click(timeout=5000)
+        box.type(query, delay=10)
+        page.wait_for_function("q => { const b = document.querySelector('.search-count');"
+                               " return b && b.textContent.indexOf(q) >= 0; }", arg=query.strip(), timeout=10000)
+    except Exception as error:  # noqa: BLE001 - the caller reports the query as not found
+        return [], f"no search results shown ({str(error).splitlines()[0]})"
     links = page.evaluate("Array.from(document.querySelectorAll('.search-list a')).map(a => a.getAttribute('href'))")
     return links, page.inner_text(".search-count")
 
@@ -311,8 +323,9 @@ def main():
                     badges = check_badges(page, label, root)
                 page.close()
             page = browser.new_page(viewport=VIEWPORTS["desktop"])
-            words = check_search(page, label, root, texts, expected.get(label, []))
-            check_history(page, label, root)
+            page.set_default_timeout(10000)
+            words = guarded(label, "search", lambda: check_search(page, label, root, texts, expected.get(label, [])))
+            guarded(label, "filter history", lambda: check_history(page, label, root))
             check_not_found(page, label, root)
             page.close()
             axe = check_axe(browser, label, root) if label in args.axe else 0
