@@ -340,7 +340,9 @@ struct Context: Sendable {
             addressedCount += a.count
             if !o.isEmpty { open.append(["decision": .object(ref(d)), "followUps": .list(o)]) }
             if !a.isEmpty { addressed.append(["decision": .object(ref(d)), "followUps": .list(a)]) }
-            let group: TemplateValue = ["decision": .object(ref(d)), "openItems": .list(o), "addressedItems": .list(a),
+            let items = d.followUps.map { followUpModel($0, decisionURL: url) }
+            let group: TemplateValue = ["decision": .object(ref(d)), "items": .list(items),
+                                        "openItems": .list(o), "addressedItems": .list(a),
                                         "openCount": .int(o.count), "addressedCount": .int(a.count),
                                         "hasOpen": .bool(!o.isEmpty), "hasAddressed": .bool(!a.isEmpty)]
             if o.isEmpty { groupsDone.append(group) } else { groupsOpen.append(group) }
