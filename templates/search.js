@@ -70,32 +70,46 @@ window.adrsiteSearchBox = function (box, root) {
     return n;
   }
 
+  // Typing one more letter only narrows the matches: the next search reads only those.
+  var lastWords = null, lastMatches = null;
+  function narrows(words) {
+    if (!lastWords || !lastMatches || words.length < lastWords.length) { return false; }
+    for (var i = 0; i < lastWords.length; i += 1) { if (words[i].indexOf(lastWords[i]) < 0) { return false; } }
+    return true;
+  }
+
   function search(query) {
     var number = NUMBER.exec(query.trim());
     var words = fold(query).split(/\s+/).filter(Boolean);
     // Longest first: the rarest words usually, so most decisions are ruled out by the first test.
     var ordered = words.slice().sort(function (a, b) { return b.length - a.length; });
     var mention = number ? new RegExp('adr[\\s\\-_]*0*' + number[1] + '(?![0-9])') : null;
+    // One letter alone is looked for in titles, numbers, statuses and tags only.
+    var bodies = query.trim().length > 1;
+    var pool = !number && narrows(words) ? lastMatches : docs;
     var found = [];
-    for (var k = 0; k < docs.length; k += 1) {
-      var d = docs[k], score = 0, matched = true;
+    for (var k = 0; k < pool.length; k += 1) {
+      var d = pool[k], score = 0, matched = true;
       // The decision of that number first, then those that mention it, then text matches.
-      if (number && d.e.number === parseInt(number[1], 10)) { score += 1000; }
-      else if (mention && mention.test(d.body)) { score += 100; }
+      var named = false;
+      if (number && d.e.number === parseInt(number[1], 10)) { score += 1000; named = true; }
+      else if (mention && mention.test(d.body)) { score += 100; named = true; }
       for (var w = 0; w < ordered.length; w += 1) {
         var term = ordered[w];
-        var inTitle = d.title.indexOf(term), inMeta = d.meta.indexOf(term), inBody = d.body.indexOf(term);
+        var inTitle = d.title.indexOf(term), inMeta = d.meta.indexOf(term), inBody = bodies ? d.body.indexOf(term) : -1;
         if (inTitle < 0 && inMeta < 0 && inBody < 0) { matched = false; break; }
         if (inTitle >= 0) { score += isWordStart(d.title, inTitle) ? 30 : 15; }
         if (inMeta >= 0) { score += isWordStart(d.meta, inMeta) ? 12 : 6; }
-        if (inBody >= 0) { score += (isWordStart(d.body, inBody) ? 3 : 1) + countIn(d.body, term, 10); }
+        if (inBody >= 0) { score += (isWordStart(d.body, inBody) ? 3 : 1) + countIn(d.body, term, 5); }
       }
-      if (matched || score >= 100) { found.push({ d: d, score: score }); }
+      if (matched || named) { found.push({ d: d, score: score }); }
     }
     found.sort(function (a, b) {
       return (b.score - a.score) || ((b.d.e.number || 0) - (a.d.e.number || 0)) || (a.d.i - b.d.i);
     });
     terms = words;
+    lastWords = bodies && !number ? words : null;
+    lastMatches = found.map(function (r) { return r.d; });
     return found;
   }
 

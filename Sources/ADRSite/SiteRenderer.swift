@@ -87,12 +87,9 @@ public enum SiteRenderer {
             { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log, objects: fragments.takeJSON()))] },
             { [OutputFile(path: "index.html", bytes: context.indexPage())] },
             {
-                let search = context.searchIndex(entries: fragments.takeSearch())
-                // The same index as a script: the search box loads it with a <script> tag, which,
-                // unlike fetch(), also works when the site is opened from file://.
-                return [OutputFile(path: "search.json", bytes: search),
-                        OutputFile(path: "assets/search-index.js",
-                                   bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8))]
+                let search = searchFiles(entries: fragments.takeSearch())
+                return [OutputFile(path: "search.json", bytes: search.json),
+                        OutputFile(path: "assets/search-index.js", bytes: search.script)]
             },
             { [OutputFile(path: "follow-ups.html", bytes: context.followUpsPage())] },
             {

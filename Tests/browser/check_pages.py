@@ -165,7 +165,8 @@ def search(page, query):
         box.click(timeout=5000)
         box.type(query, delay=10)
         page.wait_for_function("q => { const b = document.querySelector('.search-count');"
-                               " return b && b.textContent.indexOf(q) >= 0; }", arg=query.strip(), timeout=10000)
+                               " return b && b.textContent.indexOf('\u201c' + q + '\u201d') >= 0; }",
+                               arg=query.strip(), timeout=10000)
     except Exception as error:  # noqa: BLE001 - the caller reports the query as not found
         return [], f"no search results shown ({str(error).splitlines()[0]})"
     links = page.evaluate("Array.from(document.querySelectorAll('.search-list a')).map(a => a.getAttribute('href'))")
