@@ -8,13 +8,26 @@
 window.adrsiteSearchBox = function (box, root) {
   'use strict';
   var input = box.querySelector('input');
-  var panel = box.querySelector('.search-results');
-  var countLine = box.querySelector('.search-count');
-  var list = box.querySelector('.search-list');
-  var more = box.querySelector('.search-more');
+  // The results panel is made here: pages carry only the box.
+  function element(tag, className, parent) {
+    var e = document.createElement(tag);
+    e.className = className;
+    parent.appendChild(e);
+    return e;
+  }
+  var panel = element('div', 'search-results', box);
+  panel.id = 'search-results';
+  panel.hidden = true;
+  input.setAttribute('aria-controls', panel.id);
+  var countLine = element('p', 'search-count', panel);
+  countLine.setAttribute('aria-live', 'polite');
+  var list = element('ol', 'search-list', panel);
+  var more = element('button', 'search-more', panel);
+  more.type = 'button';
+  more.hidden = true;
   var PAGE = 20;
   var docs = null;
-  var results = [], terms = [], shown = 0, timer = null, lastQuery = null;
+  var results = [], terms = [], mentionMarks = null, shown = 0, timer = null, lastQuery = null;
 
   // Lower case without accents, one character for one (so positions in the folded text are
   // positions in the original): é → e, but a character that would become two stays as it is.
@@ -84,6 +97,7 @@ window.adrsiteSearchBox = function (box, root) {
     // Longest first: the rarest words usually, so most decisions are ruled out by the first test.
     var ordered = words.slice().sort(function (a, b) { return b.length - a.length; });
     var mention = number ? new RegExp('adr[\\s\\-_]*0*' + number[1] + '(?![0-9])') : null;
+    var spelled = !!number && !/^[\s#0-9]*$/.test(query);
     // One letter alone is looked for in titles, numbers, statuses and tags only.
     var bodies = query.trim().length > 1;
     var pool = !number && narrows(words) ? lastMatches : docs;
@@ -94,6 +108,11 @@ window.adrsiteSearchBox = function (box, root) {
       var named = false;
       if (number && d.e.number === parseInt(number[1], 10)) { score += 1000; named = true; }
       else if (mention && mention.test(d.body)) { score += 100; named = true; }
+      // "ADR-11" and "adr 11" name a decision: no text match of "adr" and "11" apart.
+      if (spelled) {
+        if (named) { found.push({ d: d, score: score }); }
+        continue;
+      }
       for (var w = 0; w < ordered.length; w += 1) {
         var term = ordered[w];
         var inTitle = d.title.indexOf(term), inMeta = d.meta.indexOf(term), inBody = bodies ? d.body.indexOf(term) : -1;
@@ -108,6 +127,7 @@ window.adrsiteSearchBox = function (box, root) {
       return (b.score - a.score) || ((b.d.e.number || 0) - (a.d.e.number || 0)) || (a.d.i - b.d.i);
     });
     terms = words;
+    mentionMarks = spelled ? new RegExp(mention.source, 'g') : null;
     lastWords = bodies && !number ? words : null;
     lastMatches = found.map(function (r) { return r.d; });
     return found;
@@ -116,7 +136,12 @@ window.adrsiteSearchBox = function (box, root) {
   // About 200 characters of the body around the first match, cut at spaces, matches marked.
   function snippet(d) {
     var at = -1;
-    for (var w = 0; w < terms.length && at < 0; w += 1) { at = d.body.indexOf(terms[w]); }
+    if (mentionMarks) {
+      mentionMarks.lastIndex = 0;
+      var first = mentionMarks.exec(d.body);
+      at = first ? first.index : -1;
+    }
+    for (var w = 0; w < terms.length && at < 0 && !mentionMarks; w += 1) { at = d.body.indexOf(terms[w]); }
     var text = d.text, start = 0;
     if (at > 60) {
       start = text.lastIndexOf(' ', at - 50);
@@ -126,9 +151,14 @@ window.adrsiteSearchBox = function (box, root) {
     if (end < text.length) { var space = text.indexOf(' ', end); end = space < 0 || space - end > 30 ? end : space; }
     var folded = d.body.slice(start, end);
     var marks = [];
-    terms.forEach(function (term) {
-      for (var i = folded.indexOf(term); i >= 0; i = folded.indexOf(term, i + term.length)) { marks.push([i, i + term.length]); }
-    });
+    if (mentionMarks) {
+      mentionMarks.lastIndex = 0;
+      for (var m = mentionMarks.exec(folded); m; m = mentionMarks.exec(folded)) { marks.push([m.index, m.index + m[0].length]); }
+    } else {
+      terms.forEach(function (term) {
+        for (var i = folded.indexOf(term); i >= 0; i = folded.indexOf(term, i + term.length)) { marks.push([i, i + term.length]); }
+      });
+    }
     marks.sort(function (a, b) { return a[0] - b[0]; });
     var span = document.createElement('span');
     span.className = 'snippet';

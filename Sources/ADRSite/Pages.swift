@@ -418,7 +418,8 @@ struct Context: Sendable {
     /// One decision's entry of the search index.
     func searchEntry(_ i: Int) -> [UInt8] {
         let d = log.decisions[i]
-        var w = JSONWriter(pretty: false, capacity: 512)
+        let text = searchableText(of: d)
+        var w = JSONWriter(pretty: false, capacity: 640 + text.utf8.count + text.utf8.count / 16)
         w.beginObject()
         w.field("id", d.id)
         w.field("url", SitePath.encode(d.url))
@@ -432,7 +433,7 @@ struct Context: Sendable {
         w.field("number", d.number)
         w.field("category", d.category)
         w.field("badge", StatusWords.badgeLabel(status: d.status, category: d.statusCategory))
-        w.field("text", searchableText(of: d))
+        w.field("text", text)
         w.endObject()
         return w.bytes
     }
