@@ -179,7 +179,9 @@ enum PageChecks {
         #expect(seen.contains("Choose an HTTP router. addressed by ADR-0002 Use chi as HTTP Router accepted"))
         #expect(seen.contains("Define a logging convention. addressed by ADR-0003 Log as JSON Lines proposed"))
         #expect(seen.contains("Set up a shared CI template. open"))
-        #expect(seen.contains("REFERENCED BY"))
+        // The decisions that address its follow-ups also link to it: listed once, under the stronger relation.
+        #expect(seen.contains("FOLLOW-UPS ADDRESSED BY"))
+        #expect(!seen.contains("REFERENCED BY"))
         #expect(seen.contains("ADR-0002 Use chi as HTTP Router"))
         let dom = try Chromium.dumpDOM(URL(fileURLWithPath: site + "/0001-use-go-for-services.html").absoluteString)
         #expect(dom.contains(#"<li id="follow-up-3">"#))
