@@ -112,23 +112,27 @@ def guarded(site, what, check):
         return 0
 
 
-def check_widths(page, site, root, viewport, texts):
-    """Every page at this viewport: nothing wider than the window. Collects each decision's body
-    text and title (for the search checks) on the way."""
-    bodies = {url: record for url, record in decision_pages(root)}
+def check_widths(page, site, root, texts):
+    """Every page, at each viewport: nothing wider than the window. Each page is loaded once and
+    measured at every size (resizing lays it out again). Collects each decision's body text (for
+    the search checks) on the way."""
+    bodies = {url for url, _ in decision_pages(root)}
     for path in pages_of(root):
+        page.set_viewport_size(VIEWPORTS["phone"])
         page.goto((root / path).as_uri())
-        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if width[0] > width[1]:
-            culprit = page.evaluate("""() => {
-                const w = innerWidth; let worst = null;
-                for (const e of document.querySelectorAll('body *')) {
-                  const r = e.getBoundingClientRect();
-                  if (r.right > w + 1 && (!worst || r.right > worst.r)) worst = {r: r.right, tag: e.tagName, cls: e.className, text: (e.textContent || '').slice(0, 40)};
-                }
-                return worst; }""")
-            fail(site, f"{path} is {width[0]}px wide in a {width[1]}px window ({viewport}); widest: {culprit}")
-        if viewport == "desktop" and path in bodies:
+        for viewport, size in VIEWPORTS.items():
+            page.set_viewport_size(size)
+            width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if width[0] > width[1]:
+                culprit = page.evaluate("""() => {
+                    const w = innerWidth; let worst = null;
+                    for (const e of document.querySelectorAll('body *')) {
+                      const r = e.getBoundingClientRect();
+                      if (r.right > w + 1 && (!worst || r.right > worst.r)) worst = {r: r.right, tag: e.tagName, cls: e.className, text: (e.textContent || '').slice(0, 40)};
+                    }
+                    return worst; }""")
+                fail(site, f"{path} is {width[0]}px wide in a {width[1]}px window ({viewport}); widest: {culprit}")
+        if path in bodies:
             texts[path] = page.evaluate("(document.querySelector('.decision-body') || document.body).innerText")
 
 
@@ -317,12 +321,11 @@ def main():
             screenshots(browser, sites[0][1], Path(args.screenshots))
         for label, root in sites:
             texts = {}
-            for viewport, size in VIEWPORTS.items():
-                page = browser.new_page(viewport=size)
-                check_widths(page, label, root, viewport, texts)
-                if viewport == "phone":
-                    badges = check_badges(page, label, root)
-                page.close()
+            page = browser.new_page(viewport=VIEWPORTS["phone"])
+            check_widths(page, label, root, texts)
+            page.set_viewport_size(VIEWPORTS["phone"])
+            badges = check_badges(page, label, root)
+            page.close()
             page = browser.new_page(viewport=VIEWPORTS["desktop"])
             page.set_default_timeout(10000)
             words = guarded(label, "search", lambda: check_search(page, label, root, texts, expected.get(label, [])))
