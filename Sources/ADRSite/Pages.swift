@@ -334,13 +334,13 @@ struct Context: Sendable {
         var groupsOpen: [TemplateValue] = [], groupsDone: [TemplateValue] = []
         for d in log.decisions where !d.followUps.isEmpty {
             let url = SitePath.encode(d.url)
-            let o = d.followUps.filter { $0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
-            let a = d.followUps.filter { !$0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
+            let items = d.followUps.map { followUpModel($0, decisionURL: url) }
+            let o = d.followUps.indices.filter { d.followUps[$0].addressedBy.isEmpty }.map { items[$0] }
+            let a = d.followUps.indices.filter { !d.followUps[$0].addressedBy.isEmpty }.map { items[$0] }
             openCount += o.count
             addressedCount += a.count
             if !o.isEmpty { open.append(["decision": .object(ref(d)), "followUps": .list(o)]) }
             if !a.isEmpty { addressed.append(["decision": .object(ref(d)), "followUps": .list(a)]) }
-            let items = d.followUps.map { followUpModel($0, decisionURL: url) }
             let group: TemplateValue = ["decision": .object(ref(d)), "items": .list(items),
                                         "openItems": .list(o), "addressedItems": .list(a),
                                         "openCount": .int(o.count), "addressedCount": .int(a.count),

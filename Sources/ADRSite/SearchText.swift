@@ -1,17 +1,43 @@
 import ADRCore
 
 /// The text the search box searches in each decision: everything a reader sees in the body
-/// (text, code, link text, image descriptions), on one line. The one place that reads it from
-/// the parse stage's output.
+/// (text, code, link text, image descriptions), on one line, without the title. The one place
+/// that reads it from the parse stage's output; it reads the tree as
+/// `MarkdownDocument.appendPlainText` does (blocks apart by a space, line breaks as spaces, raw
+/// HTML left out), over the node buffer in place, since it runs for every decision of every build.
 func searchableText(of d: Decision) -> String {
-    let doc = d.parsed.document
-    guard !doc.nodes.isEmpty else { return "" }
-    var out = ""
-    for n in doc.children(of: MarkdownDocument.root) where n != d.parsed.titleNode {
-        if !out.isEmpty { out += " " }
-        doc.appendPlainText(of: n, to: &out)
+    let title = d.parsed.titleNode ?? -1
+    var out: [UInt8] = []
+    d.parsed.document.nodes.withUnsafeBufferPointer { nodes in
+        guard !nodes.isEmpty else { return }
+        out.reserveCapacity(4096)
+        // Iterative, children pushed last to first: documents nest as deep as anyone likes.
+        var stack: [Int32] = []
+        var child = nodes[0].lastChild
+        while child >= 0 {
+            if child != title { stack.append(child) }
+            child = nodes[Int(child)].previous
+        }
+        while let n = stack.popLast() {
+            let kind = nodes[Int(n)].kind
+            if kind.isBlock, let last = out.last, last != 0x20 { out.append(0x20) }
+            switch kind {
+            case .text, .code, .codeBlock:
+                out.append(contentsOf: nodes[Int(n)].literal.utf8)
+            case .softBreak, .lineBreak:
+                out.append(0x20)
+            case .htmlInline, .htmlBlock:
+                break
+            default:
+                var c = nodes[Int(n)].lastChild
+                while c >= 0 {
+                    stack.append(c)
+                    c = nodes[Int(c)].previous
+                }
+            }
+        }
     }
-    return out
+    return String(decoding: out, as: UTF8.self)
 }
 
 /// The search files from each decision's search entry (`Context.searchEntry`, whose last field is

@@ -127,6 +127,20 @@ import Testing
         #expect(LogFacts.languageTag("en-GB") == "en-GB" && LogFacts.languageTag("e") == nil && LogFacts.languageTag("fr_FR") == nil)
     }
 
+    @Test func `the search text of every decision of site/ is its body as MarkdownDocument reads it, without the title`() throws {
+        let log = Pipeline.decisionLog(SiteFixtures.projectSite)
+        #expect(log.decisions.count >= 19)
+        func words(_ s: String) -> [Substring] { s.split(whereSeparator: { $0 == " " || $0 == "\n" }) }
+        for d in log.decisions {
+            let doc = d.parsed.document
+            let expected = doc.children(of: MarkdownDocument.root).filter { $0 != d.parsed.titleNode }
+                .map { doc.plainText(of: $0) }.joined(separator: " ")
+            let text = searchableText(of: d)
+            #expect(words(text) == words(expected), "\(d.id)")
+            #expect(!text.contains("  ") && !text.hasPrefix(d.title), "\(d.id)")
+        }
+    }
+
     @Test func `the search index holds each decision's body text, its number and its badge word`() throws {
         let site = try Self.site(Self.supersededButAccepted)
         let script = try site.text("assets/search-index.js")
