@@ -11,7 +11,8 @@ For every site, at 390x844 (a phone) and 1366x900 (a laptop):
 - words that occur in the body of exactly one decision, and not in its title, find that decision
   in the search box (chosen from the pages as rendered, not from the search index); `--expect`
   adds words with their decision;
-- `ADR-N`, `adr N` and `N` put decision N first (N = 11 where the log has it);
+- `/` focuses the search box; `ADR-N`, `adr N` and `N` put decision N first (N = 11 where the
+  log has it);
 - Back after a filter change restores the unfiltered index;
 - 404.html served for a missing address three folders deep under a sub-path (as GitHub Pages
   does) has its stylesheet and a working link to the index.
@@ -205,6 +206,9 @@ def unique_words(texts, records):
 def check_search(page, site, root, texts, expected):
     records = dict(decision_pages(root))
     page.goto((root / "index.html").as_uri())
+    page.keyboard.press("/")
+    if page.evaluate("document.activeElement && document.activeElement.id") != "search-input":
+        fail(site, "pressing / does not focus the search box")
     words = unique_words(texts, records) + expected
     if not words:
         fail(site, "no word found that occurs in only one decision's body")
