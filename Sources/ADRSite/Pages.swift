@@ -403,19 +403,7 @@ struct Context: Sendable {
         return theme.render("sitemap", ["urls": .list(urls.map { ["loc": .string($0)] })])
     }
 
-    /// The search index: `entries` are each decision's entry (see `searchEntry`).
-    func searchIndex(entries: [[UInt8]]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        out.reserveCapacity(entries.reduce(2) { $0 + $1.count + 1 })
-        for (k, entry) in entries.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: entry)
-        }
-        out.append(UInt8(ascii: "]"))
-        return out
-    }
-
-    /// One decision's entry of the search index.
+    /// One decision's entry of the search index (see `searchFiles`); `text` is its last field.
     func searchEntry(_ i: Int) -> [UInt8] {
         let d = log.decisions[i]
         let text = searchableText(of: d)
