@@ -4,7 +4,7 @@
    or as the start of a longer word) in the title, the number, status, category and tags, or the
    body; title matches rank first. A query that is a decision number in any spelling (11,
    ADR-11, adr 11, ADR-0011) puts that decision first. Why a scan and not a prebuilt inverted
-   index: site/0019. No external scripts. */
+   index: site/0020. No external scripts. */
 window.adrsiteSearchBox = function (box, root) {
   'use strict';
   var input = box.querySelector('input');
