@@ -6,7 +6,7 @@ let themeFiles = [
     "head.mustache", "header.mustache", "footer.mustache", "badge.mustache", "followup-state.mustache",
     "index.mustache", "decision.mustache", "follow-ups.mustache", "not-found.mustache",
     "feed.mustache", "sitemap.mustache", "badge-svg.mustache",
-    "style.css", "site.js",
+    "style.css", "site.js", "search.js",
 ]
 
 let package = Package(

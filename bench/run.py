@@ -590,6 +590,90 @@ def reload_latency(binary, corpus, work, runs):
 
 
 # ---------------------------------------------------------------------------------------------
+# Search: the size of the index and the time of a query in headless Chromium
+
+SEARCH_FIRST = "rollout"          # the first query, which loads the index
+SEARCH_QUERIES = ["kafka", "onboarding engineers", "p99 latency", "swift", "adr-11", "zzzz"]
+SEARCH_TYPED = "onboarding"       # typed one key at a time: the per-keystroke time
+
+
+def search_timing(binary, corpus, n, work):
+    """Builds the site of `corpus`, then opens its index.html from file:// in headless Chromium
+    (Python's playwright, Debian's chromium) and times the search box as a reader uses it: the
+    first query (loading search.js and the index, preparing it, searching), each query of
+    SEARCH_QUERIES, and each keystroke of SEARCH_TYPED. Times are the page's own measurements
+    (performance.now() around the work, `data-*-ms` of `.search`), so the typing delay of a large
+    log (120 ms after the last key) is not counted. Returns a dict, or None with a note."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None, "playwright missing (pip install playwright): no search timings"
+    out = work / "out" / f"search-n{n}"
+    shutil.rmtree(out, ignore_errors=True)
+    if subprocess.run([binary, "build", str(corpus), "--output", str(out)], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        raise CheckFailed(f"adrsite build of {corpus} failed before the search timing")
+    result = {"index_bytes": (out / "assets" / "search-index.js").stat().st_size,
+              "engine_bytes": (out / "assets" / "search.js").stat().st_size,
+              "page_bytes": (out / "index.html").stat().st_size}
+    wait_results = """([query, before]) => new Promise(resolve => {
+        const box = document.querySelector('.search');
+        (function poll() {
+          if (box.dataset.results !== undefined && box.dataset.results !== before
+              && document.querySelector('.search-count').textContent.includes(query)) {
+            resolve({results: +box.dataset.results, queryMs: +box.dataset.queryMs, loadMs: +(box.dataset.loadMs || 0),
+                     prepareMs: +(box.dataset.prepareMs || 0), wallMs: performance.now() - window.__t0});
+          } else { requestAnimationFrame(poll); }
+        }());
+      })"""
+
+    def ask(page, query):
+        # Marked first, so that the answer to this query is told from the one before.
+        page.evaluate("""q => { const i = document.getElementById('search-input');
+                          document.querySelector('.search').dataset.results = '-'; window.__t0 = performance.now();
+                          i.focus(); i.value = q; i.dispatchEvent(new Event('input')); }""", query)
+        return page.evaluate(wait_results, [query, "-"])
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto((out / "index.html").as_uri())
+        first = ask(page, SEARCH_FIRST)
+        result["first"] = first
+        result["queries"] = {q: ask(page, q) for q in SEARCH_QUERIES}
+        keys = []
+        for k in range(1, len(SEARCH_TYPED) + 1):
+            keys.append(ask(page, SEARCH_TYPED[:k])["queryMs"])
+        result["keys"] = keys
+        result["heap_mb"] = page.evaluate("performance.memory ? performance.memory.usedJSHeapSize / 1048576 : null")
+        browser.close()
+    shutil.rmtree(out, ignore_errors=True)
+    return result, None
+
+
+def search_report(searches):
+    out = ["", "## Search in the page (headless Chromium, file://)", "",
+           "The index is `assets/search-index.js` (one entry per decision with the plain text of its body), "
+           "loaded with the search engine `assets/search.js` on the first use of the box. First query = load "
+           "and parse both scripts, prepare the index (fold case and accents), search and draw the results. "
+           "Query and keystroke times are the engine's own (search + first 20 results drawn), without the "
+           "typing delay of large logs.", "",
+           "| N | search-index.js MB | first query ms (load + prepare + search) | query ms, median / max of "
+           f"{len(SEARCH_QUERIES)} | per keystroke ms, median / max of {len(SEARCH_TYPED)} | JS heap MB |",
+           "|---:|---:|---:|---:|---:|---:|"]
+    for n, (r, note) in searches:
+        if r is None:
+            out.append(f"| {n:,} | {note} | | | | |")
+            continue
+        q = [v["queryMs"] for v in r["queries"].values()]
+        f = r["first"]
+        out.append(f"| {n:,} | {r['index_bytes'] / 1048576:.2f} | {f['wallMs']:.0f} ({f['loadMs']:.0f} + {f['prepareMs']:.0f} + "
+                   f"{f['queryMs']:.0f}) | {statistics.median(q):.0f} / {max(q):.0f} | "
+                   f"{statistics.median(r['keys']):.0f} / {max(r['keys']):.0f} | {fmt(r['heap_mb'], '{:.0f}')} |")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 
@@ -603,7 +687,7 @@ def fmt(value, pattern="{:.3f}", missing="–"):
     return missing if value is None else pattern.format(value)
 
 
-def report(env, results, version, reload, targets):
+def report(env, results, version, reload, targets, searches=()):
     out = ["# adrsite benchmark", ""]
     out += [f"- {key}: {value}" for key, value in env]
     out += ["", "## Builds", "",
@@ -641,6 +725,8 @@ def report(env, results, version, reload, targets):
         out.append(f"| serve: save → `event: reload` (N={r_n:,}) | {r_median:.1f} | {r_max:.1f} | {r_runs} | "
                    f"≤ {TARGET_RELOAD_MS} ms (median): {verdict(r_median, TARGET_RELOAD_MS)} |")
         out += [""] + [f"- serve: {note}" for note in notes]
+    if searches:
+        out += search_report(searches)
     out += ["", "## Targets", "", "| target | measured | result |", "|---|---:|---|"]
     out += [f"| {name} | {measured} | {result} |" for name, measured, result in targets]
     counts = {k: sum(1 for t in targets if t[2] == k) for k in ("PASS", "FAIL", "n/a")}
@@ -695,6 +781,7 @@ def main():
     parser.add_argument("--disk-dir", default="/tmp/adrsite-bench-disk",
                         help="output of the one adrsite run on disk (default /tmp/adrsite-bench-disk)")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve reload test")
+    parser.add_argument("--no-search", action="store_true", help="skip the search timing in headless Chromium")
     parser.add_argument("--out", metavar="FILE", help="also write the Markdown report to FILE")
     args = parser.parse_args()
     if args.runs is None:
@@ -752,6 +839,12 @@ def main():
         log("== adrsite --version")
         version = time_version(binary)
 
+        searches = []
+        if not args.no_search:
+            for corpus, (_, n, _, _) in zip(corpora, results):
+                log(f"== search in headless Chromium, N={n}")
+                searches.append((n, search_timing(binary, corpus, n, work)))
+
         reload = None
         if not args.no_serve:
             sizes_seen = {n: c for c, (_, n, _, _) in zip(corpora, results)}
@@ -768,7 +861,7 @@ def main():
         return 2
 
     targets = collect_targets(results, version, reload)
-    text = report(env, results, version, reload, targets)
+    text = report(env, results, version, reload, targets, searches)
     print(text, end="")
     if args.out:
         Path(args.out).write_text(text)

@@ -1,29 +1,43 @@
-/* adrsite default theme: filtering and sorting of the index (state kept in the URL, so a
-   filtered view can be linked: index.html?status=accepted&sort=date&order=asc), and the search
-   box. Pages work without it: the index then shows every decision. No external scripts. */
+/* adrsite default theme: filtering and sorting of the index (state kept in the address, each
+   change a history entry: index.html?status=accepted&category=infra&sort=date&order=asc), the
+   search box (its code and index loaded on first use, see search.js), copy-link buttons and the
+   table of contents on decision pages. Pages work without it: the index then shows every
+   decision. No external scripts. */
 (function () {
   'use strict';
 
   var table = document.querySelector('table.decisions');
   if (table) { initIndex(table); }
   initSearch();
+  initDecision();
 
   function initIndex(table) {
     var tbody = table.tBodies[0];
-    var rows = Array.prototype.slice.call(tbody.rows);
+    var rows = Array.prototype.slice.call(tbody.querySelectorAll('tr[data-status]'));
     rows.forEach(function (row, i) { row.dataset.position = String(i); });
-    var chips = Array.prototype.slice.call(document.querySelectorAll('.filters .chip'));
+    var chips = Array.prototype.slice.call(document.querySelectorAll('.filters .chip[data-status]'));
+    var categoryChips = Array.prototype.slice.call(document.querySelectorAll('.filters .chip[data-category]'));
     var headers = Array.prototype.slice.call(table.querySelectorAll('th[data-sort]'));
     var stateLine = document.querySelector('.filter-state');
-    var defaults = { sort: 'number', order: 'desc' };
+    var columns = table.tHead ? table.tHead.rows[0].cells.length : 1;
+    var defaults = { sort: table.dataset.defaultSort || 'number', order: 'desc' };
+    var sortKeys = headers.map(function (th) { return th.dataset.sort; });
+    var statuses = chips.map(function (c) { return c.dataset.status; }).filter(Boolean);
+    var categories = categoryChips.map(function (c) { return c.dataset.category; }).filter(Boolean);
+    // Year headings on long logs sorted by date or number.
+    var grouped = rows.length >= 40 && rows.some(function (r) { return r.dataset.date; });
 
+    // Values in the address that this log does not have are ignored, never an empty table.
     function readState() {
       var params = new URLSearchParams(window.location.search);
-      var status = (params.get('status') || '').split(',').filter(Boolean);
-      var sort = params.get('sort') || defaults.sort;
+      function list(name, known) {
+        return (params.get(name) || '').split(',').filter(function (s) { return known.indexOf(s) >= 0; });
+      }
+      var sort = params.get('sort');
+      if (sortKeys.indexOf(sort) < 0) { sort = defaults.sort; }
       var order = params.get('order');
       if (order !== 'asc' && order !== 'desc') { order = firstOrder(sort); }
-      return { status: status, sort: sort, order: order };
+      return { status: list('status', statuses), category: list('category', categories), sort: sort, order: order };
     }
 
     // Numbers, dates and counts start with the largest; text starts with A.
@@ -31,9 +45,11 @@
       return (key === 'number' || key === 'date' || key === 'followups') ? 'desc' : 'asc';
     }
 
-    function writeState(state) {
+    function address(state) {
       var params = new URLSearchParams(window.location.search);
-      if (state.status.length) { params.set('status', state.status.join(',')); } else { params.delete('status'); }
+      ['status', 'category'].forEach(function (name) {
+        if (state[name].length) { params.set(name, state[name].join(',')); } else { params.delete(name); }
+      });
       if (state.sort !== defaults.sort || state.order !== defaults.order) {
         params.set('sort', state.sort);
         params.set('order', state.order);
@@ -41,10 +57,13 @@
         params.delete('sort');
         params.delete('order');
       }
-      var query = params.toString();
-      try {
-        window.history.replaceState(null, '', window.location.pathname + (query ? '?' + query : '') + window.location.hash);
-      } catch (e) { /* some browsers refuse this on file:// */ }
+      var query = params.toString().replace(/%2C/g, ',');
+      return window.location.pathname + (query ? '?' + query : '') + window.location.hash;
+    }
+
+    // Each change is a history entry: Back undoes it.
+    function pushState(state) {
+      try { window.history.pushState(null, '', address(state)); } catch (e) { /* some browsers refuse on file:// */ }
     }
 
     function sortValue(row, key) {
@@ -58,21 +77,38 @@
       }
     }
 
+    function inYearOrder(sorted) {
+      var seen = {}, last = null, ok = true;
+      sorted.forEach(function (row) {
+        if (row.hidden || !ok) { return; }
+        var y = (row.dataset.date || '').slice(0, 4) || 'Undated';
+        if (y !== last) { if (seen[y]) { ok = false; } seen[y] = true; last = y; }
+      });
+      return ok;
+    }
+
     function apply(state) {
       var shown = 0;
       rows.forEach(function (row) {
-        var visible = state.status.length === 0 || state.status.indexOf(row.dataset.status) >= 0;
+        var category = row.dataset.category || '-';
+        var visible = (state.status.length === 0 || state.status.indexOf(row.dataset.status) >= 0)
+          && (state.category.length === 0 || state.category.indexOf(category) >= 0);
         row.hidden = !visible;
         if (visible) { shown += 1; }
       });
-      chips.forEach(function (chip) {
-        var s = chip.dataset.status;
-        var active = s === '' ? state.status.length === 0 : state.status.indexOf(s) >= 0;
-        if (active) { chip.setAttribute('aria-current', 'true'); } else { chip.removeAttribute('aria-current'); }
-      });
+      function mark(list, attribute, active) {
+        list.forEach(function (chip) {
+          var value = chip.dataset[attribute];
+          var on = value === '' ? active.length === 0 : active.indexOf(value) >= 0;
+          if (on) { chip.setAttribute('aria-current', 'true'); } else { chip.removeAttribute('aria-current'); }
+        });
+      }
+      mark(chips, 'status', state.status);
+      mark(categoryChips, 'category', state.category);
       if (stateLine) {
-        stateLine.textContent = state.status.length
-          ? 'Showing ' + shown + ' of ' + rows.length + ' decisions (' + state.status.join(', ') + ').'
+        var filters = state.status.concat(state.category);
+        stateLine.textContent = filters.length
+          ? 'Showing ' + shown + ' of ' + rows.length + ' decisions (' + filters.join(', ') + ').'
           : '';
       }
       var direction = state.order === 'asc' ? 1 : -1;
@@ -83,7 +119,38 @@
         if (x !== null && y !== null && x !== y) { return (x < y ? -1 : 1) * direction; }
         return (parseInt(a.dataset.position, 10) - parseInt(b.dataset.position, 10));
       });
-      sorted.forEach(function (row) { tbody.appendChild(row); });
+      Array.prototype.slice.call(tbody.querySelectorAll('tr.group')).forEach(function (g) { tbody.removeChild(g); });
+      var year = null;
+      var counts = {};
+      // Years head the rows when they follow each other in the order shown (by date, or by
+      // number where numbers follow dates); never a year twice.
+      var byYear = grouped && (state.sort === 'date' || state.sort === 'number') && inYearOrder(sorted);
+      if (byYear) {
+        sorted.forEach(function (row) {
+          if (!row.hidden) { var y = (row.dataset.date || '').slice(0, 4) || 'Undated'; counts[y] = (counts[y] || 0) + 1; }
+        });
+      }
+      sorted.forEach(function (row) {
+        if (byYear && !row.hidden) {
+          var y = (row.dataset.date || '').slice(0, 4) || 'Undated';
+          if (y !== year) {
+            year = y;
+            var group = document.createElement('tr');
+            group.className = 'group';
+            var th = document.createElement('th');
+            th.colSpan = columns;
+            th.scope = 'colgroup';
+            th.textContent = y;
+            var count = document.createElement('span');
+            count.className = 'count';
+            count.textContent = counts[y] + (counts[y] === 1 ? ' decision' : ' decisions');
+            th.appendChild(count);
+            group.appendChild(th);
+            tbody.appendChild(group);
+          }
+        }
+        tbody.appendChild(row);
+      });
       headers.forEach(function (th) {
         if (th.dataset.sort === state.sort) {
           th.setAttribute('aria-sort', state.order === 'asc' ? 'ascending' : 'descending');
@@ -95,27 +162,39 @@
 
     var state = readState();
     apply(state);
+    window.addEventListener('popstate', function () { state = readState(); apply(state); });
 
-    chips.forEach(function (chip) {
+    function toggle(list, value, additive) {
+      if (value === '') { return []; }
+      if (additive) {
+        var copy = list.slice(), at = copy.indexOf(value);
+        if (at >= 0) { copy.splice(at, 1); } else { copy.push(value); }
+        return copy;
+      }
+      return (list.length === 1 && list[0] === value) ? [] : [value];
+    }
+
+    chips.concat(categoryChips).forEach(function (chip) {
       chip.addEventListener('click', function (event) {
         event.preventDefault();
-        var s = chip.dataset.status;
-        if (s === '') {
-          state.status = [];
-        } else if (event.ctrlKey || event.metaKey || event.shiftKey) {
-          var at = state.status.indexOf(s);
-          if (at >= 0) { state.status.splice(at, 1); } else { state.status.push(s); }
+        var additive = event.ctrlKey || event.metaKey || event.shiftKey;
+        if (chip.dataset.status !== undefined) {
+          state.status = toggle(state.status, chip.dataset.status, additive);
         } else {
-          state.status = (state.status.length === 1 && state.status[0] === s) ? [] : [s];
+          state.category = toggle(state.category, chip.dataset.category, additive);
         }
-        writeState(state);
+        pushState(state);
         apply(state);
       });
     });
 
+    // Sortable headers are buttons inside the <th>, which carries aria-sort.
     headers.forEach(function (th) {
-      th.tabIndex = 0;
-      function sortBy() {
+      var button = document.createElement('button');
+      button.type = 'button';
+      while (th.firstChild) { button.appendChild(th.firstChild); }
+      th.appendChild(button);
+      button.addEventListener('click', function () {
         var key = th.dataset.sort;
         if (state.sort === key) {
           state.order = state.order === 'asc' ? 'desc' : 'asc';
@@ -123,12 +202,8 @@
           state.sort = key;
           state.order = firstOrder(key);
         }
-        writeState(state);
+        pushState(state);
         apply(state);
-      }
-      th.addEventListener('click', sortBy);
-      th.addEventListener('keydown', function (event) {
-        if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); sortBy(); }
       });
     });
   }
@@ -137,97 +212,90 @@
     var box = document.querySelector('.search');
     if (!box) { return; }
     var input = box.querySelector('input');
-    var list = box.querySelector('.search-results');
     var root = box.getAttribute('data-root') || '';
-    var entries = null;
-    var waiting = [];
-    var selected = -1;
+    var started = false;
     box.hidden = false;
 
-    // The index is a script, not fetched JSON, so that search also works from file://.
-    function load(then) {
-      if (entries) { then(); return; }
-      waiting.push(then);
-      if (waiting.length > 1) { return; }
-      var script = document.createElement('script');
-      script.src = root + 'assets/search-index.js';
-      script.onload = function () {
-        entries = window.adrsiteSearch || [];
-        waiting.splice(0).forEach(function (f) { f(); });
-      };
-      script.onerror = function () { entries = []; waiting.splice(0).forEach(function (f) { f(); }); };
-      document.head.appendChild(script);
+    // The engine and the index are scripts, loaded on first use (not with the page, so small
+    // pages stay small; not with fetch(), which does not work from file://).
+    function start() {
+      if (started) { return; }
+      started = true;
+      var engine = document.createElement('script');
+      engine.src = root + 'assets/search.js';
+      engine.onload = function () { window.adrsiteSearchBox(box, root); };
+      document.head.appendChild(engine);
     }
+    input.addEventListener('focus', start);
+    input.addEventListener('input', start);
 
-    function search(query) {
-      var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-      if (!words.length) { return []; }
-      var results = [];
-      entries.forEach(function (e) {
-        var title = (e.label + ' ' + e.title).toLowerCase();
-        var rest = [e.status, e.statusCategory, (e.tags || []).join(' '), e.summary, e.id].join(' ').toLowerCase();
-        var score = 0;
-        for (var i = 0; i < words.length; i += 1) {
-          if (title.indexOf(words[i]) >= 0) { score += 3; } else if (rest.indexOf(words[i]) >= 0) { score += 1; } else { return; }
-        }
-        results.push({ entry: e, score: score });
-      });
-      results.sort(function (a, b) { return b.score - a.score; });
-      return results.slice(0, 12).map(function (r) { return r.entry; });
-    }
+    // "/" focuses the search box, as on GitHub, unless the reader is typing somewhere.
+    document.addEventListener('keydown', function (event) {
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var t = event.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) { return; }
+      event.preventDefault();
+      input.focus();
+      input.select();
+    });
+  }
 
-    function show(results, query) {
-      while (list.firstChild) { list.removeChild(list.firstChild); }
-      selected = -1;
-      if (!query) { list.hidden = true; input.setAttribute('aria-expanded', 'false'); return; }
-      if (!results.length) {
-        var none = document.createElement('li');
-        none.className = 'hint';
-        none.textContent = 'No decision matches “' + query + '”.';
-        list.appendChild(none);
+  function initDecision() {
+    var article = document.querySelector('article.decision');
+    if (!article) { return; }
+    var page = window.location.href.split('#')[0];
+
+    function copy(text, button) {
+      function done() {
+        button.textContent = 'Copied';
+        button.classList.add('copied');
+        setTimeout(function () { button.textContent = button.dataset.label; button.classList.remove('copied'); }, 1500);
       }
-      results.forEach(function (e) {
-        var li = document.createElement('li');
-        li.setAttribute('role', 'option');
-        var a = document.createElement('a');
-        a.href = root + e.url;
-        a.textContent = (e.label ? e.label + ' ' : '') + e.title + ' ';
-        var badge = document.createElement('span');
-        badge.className = 'badge badge-' + e.statusCategory;
-        badge.textContent = e.status || 'no status';
-        a.appendChild(badge);
-        li.appendChild(a);
-        list.appendChild(li);
-      });
-      list.hidden = false;
-      input.setAttribute('aria-expanded', 'true');
+      function fallback() {
+        var area = document.createElement('textarea');
+        area.value = text;
+        area.setAttribute('readonly', '');
+        area.style.position = 'fixed';
+        area.style.opacity = '0';
+        document.body.appendChild(area);
+        area.select();
+        try { document.execCommand('copy'); done(); } catch (e) { /* nothing to copy with */ }
+        document.body.removeChild(area);
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, fallback);
+      } else {
+        fallback();
+      }
     }
 
-    function move(step) {
-      var items = list.querySelectorAll('li[role="option"]');
-      if (!items.length) { return; }
-      if (selected >= 0) { items[selected].removeAttribute('aria-selected'); }
-      selected = (selected + step + items.length) % items.length;
-      items[selected].setAttribute('aria-selected', 'true');
-      items[selected].scrollIntoView({ block: 'nearest' });
+    function button(label, name, link) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'copy-link';
+      b.textContent = label;
+      b.dataset.label = label;
+      b.setAttribute('aria-label', name);
+      b.addEventListener('click', function () { copy(link, b); });
+      return b;
     }
 
-    input.addEventListener('focus', function () { load(function () {}); });
-    input.addEventListener('input', function () {
-      var query = input.value.trim();
-      load(function () { show(search(query), query); });
+    var meta = article.querySelector('.decision-header .meta');
+    if (meta) {
+      var actions = document.createElement('p');
+      actions.className = 'decision-actions';
+      actions.appendChild(button('Copy link', 'Copy the link to this decision', page));
+      meta.parentNode.insertBefore(actions, meta.nextSibling);
+    }
+    Array.prototype.slice.call(article.querySelectorAll('.decision-body li[id^="follow-up-"]')).forEach(function (item) {
+      var state = item.querySelector('.follow-up-state');
+      var b = button('Copy link', 'Copy the link to follow-up ' + item.id.slice(10), page + '#' + item.id);
+      if (state) { state.parentNode.insertBefore(b, state.nextSibling); } else { item.appendChild(b); }
+      b.insertAdjacentText('beforebegin', ' ');
     });
-    input.addEventListener('keydown', function (event) {
-      if (event.key === 'ArrowDown') { event.preventDefault(); move(1); }
-      else if (event.key === 'ArrowUp') { event.preventDefault(); move(-1); }
-      else if (event.key === 'Enter') {
-        var items = list.querySelectorAll('li[role="option"] a');
-        var target = items[selected >= 0 ? selected : 0];
-        if (target) { window.location.href = target.href; }
-      } else if (event.key === 'Escape') { input.value = ''; show([], ''); }
-    });
-    document.addEventListener('click', function (event) {
-      if (!box.contains(event.target)) { list.hidden = true; input.setAttribute('aria-expanded', 'false'); }
-    });
+
+    // On a narrow screen the table of contents starts folded.
+    var toc = article.querySelector('.toc details');
+    if (toc && window.matchMedia && window.matchMedia('(max-width: 999px)').matches) { toc.open = false; }
   }
 }());

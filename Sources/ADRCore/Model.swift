@@ -151,6 +151,11 @@ public struct ParsedDecision: Sendable {
     public var htmlAnchors: [String] = []
     /// The first paragraph of the context (or of the body), on one line: for search and feeds.
     public var summary = ""
+    /// Everything a reader sees in the body (text, code, link text, image descriptions), on one
+    /// line, without the title: what the search box searches.
+    public var searchText = ""
+    /// The language the front matter states (`lang:`, `language:`), as written.
+    public var language: String?
     public var diagnostics: [Diagnostic] = []
 
     public var statusCategory: StatusCategory { StatusRules.category(status) }

@@ -17,6 +17,8 @@ struct Context: Sendable {
     let blockedAssets: Set<String>
     /// What every page shows about each decision (see `ref`), made once per build.
     let refCache: [TemplateValue]
+    /// What the whole log has (numbers, dates, follow-ups, categories) and its language.
+    let facts: LogFacts
 
     init(log: DecisionLog, theme: Theme, options: SiteOptions, siteTitle: String, blockedAssets: Set<String> = [],
          precompute: Bool = true) {
@@ -25,6 +27,7 @@ struct Context: Sendable {
         self.theme = theme
         self.options = options
         self.siteTitle = siteTitle
+        self.facts = LogFacts(log, language: options.language)
         var index: [String: Int] = [:]
         for (i, d) in log.decisions.enumerated() { index[d.id] = i }
         self.index = index
@@ -83,6 +86,8 @@ struct Context: Sendable {
             "hasDate": .bool(d.date != nil),
             "category": .string(d.category),
             "hasCategory": .bool(!d.category.isEmpty),
+            "badgeLabel": .string(StatusWords.badgeLabel(status: d.status, category: d.statusCategory)),
+            "badgeTitle": .string(StatusWords.badgeTitle(status: d.status, category: d.statusCategory)),
         ]
     }
 
@@ -101,6 +106,8 @@ struct Context: Sendable {
         m["siteTitle"] = .string(siteTitle)
         m["generator"] = .string("adrsite \(adrsiteVersion)")
         m["decisionCount"] = .int(log.decisions.count)
+        m["logHasFollowUps"] = .bool(facts.hasFollowUps)
+        if m["lang"] == nil { m["lang"] = .string(facts.language) }
         if let head = options.extraHead { m["extraHead"] = .string(head) }
         return .object(m)
     }
@@ -109,14 +116,28 @@ struct Context: Sendable {
 
     func indexPage() throws -> [UInt8] {
         var counts: [StatusCategory: Int] = [:]
-        for d in log.decisions { counts[d.statusCategory, default: 0] += 1 }
+        var withoutStatus = 0
+        for d in log.decisions {
+            counts[d.statusCategory, default: 0] += 1
+            if d.status == nil { withoutStatus += 1 }
+        }
         let chips: [TemplateValue] = StatusCategory.allCases.compactMap { c in
             guard let n = counts[c] else { return nil }
-            return ["statusCategory": .string(c.rawValue), "count": .int(n)]
+            return ["statusCategory": .string(c.rawValue), "count": .int(n),
+                    "label": .string(StatusWords.chipLabel(c, withoutStatus: withoutStatus, count: n))]
         }
         // Newest first by default: by number descending, then the decisions without a number
-        // (newest first), as the page's script sorts them.
-        let newestFirst = log.decisions.filter { $0.number != nil }.reversed() + log.decisions.filter { $0.number == nil }.reversed()
+        // by date descending (undated last), as the page's script sorts them.
+        let numbered = log.decisions.filter { $0.number != nil }.reversed()
+        let unnumbered = log.decisions.enumerated().filter { $0.element.number == nil }.sorted { a, b in
+            switch (a.element.date, b.element.date) {
+            case let (x?, y?) where x != y: return x > y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.offset > b.offset
+            }
+        }.map(\.element)
+        let newestFirst = Array(numbered) + unnumbered
         let rows: [TemplateValue] = newestFirst.map { d in
             var row = ref(d)
             row.reserveCapacity(row.count + 7)
@@ -128,13 +149,24 @@ struct Context: Sendable {
             let category = d.statusCategory
             row["dimmed"] = .bool(category == .superseded || category == .deprecated || category == .rejected)
             row["successors"] = refs(d.successors)
+            row["hasSuccessors"] = .bool(!d.successors.isEmpty)
+            row["followUpsAnchor"] = .string(Outline.followUpsAnchor(sections: d.parsed.sections,
+                                                                     firstFollowUpLine: d.followUps.first?.line) ?? "")
             return .object(row)
         }
         let categories = Set(log.decisions.map(\.category)).count > 1
+        let categoryChips: [TemplateValue] = categories ? Dictionary(grouping: log.decisions, by: \.category)
+            .sorted { $0.key < $1.key }
+            .map { ["category": .string($0.key.isEmpty ? "(top level)" : $0.key), "value": .string($0.key.isEmpty ? "-" : $0.key),
+                    "count": .int($0.value.count)] } : []
         let model = page("index.html", title: siteTitle, [
             "decisions": .list(rows),
             "chips": .list(chips),
             "hasCategories": .bool(categories),
+            "categoryChips": .list(categoryChips),
+            "hasNumbers": .bool(facts.hasNumbers),
+            "hasDates": .bool(facts.hasDates),
+            "defaultSort": .string(facts.hasNumbers || !facts.hasDates ? "number" : "date"),
             "openFollowUps": .int(log.decisions.reduce(0) { $0 + $1.openFollowUps }),
             "isIndex": true,
         ])
@@ -167,10 +199,20 @@ struct Context: Sendable {
         model["followUps"] = .list(followUps)
         model["hasFollowUps"] = .bool(!followUps.isEmpty)
         model["openFollowUps"] = .int(d.openFollowUps)
+        model["addressedFollowUps"] = .int(d.followUps.count - d.openFollowUps)
+        model["followUpsAnchor"] = .string(Outline.followUpsAnchor(sections: d.parsed.sections,
+                                                                   firstFollowUpLine: d.followUps.first?.line) ?? "")
+        let outline: [TemplateValue] = Outline.entries(d.parsed.sections).map {
+            ["title": .string($0.title), "level": .int($0.level), "anchor": .string($0.anchor), "isSub": .bool($0.level > 1)]
+        }
+        model["outline"] = .list(outline)
+        model["hasOutline"] = .bool(!outline.isEmpty)
         model["previous"] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
         model["next"] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
         model["body"] = .string(try body(d, root: root))
-        let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, ["decision": .object(model)])
+        var extra: [String: TemplateValue] = ["decision": .object(model)]
+        if let lang = LogFacts.language(of: d) { extra["lang"] = .string(lang) }
+        let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, extra)
         return OutputFile(path: path, bytes: try theme.render("decision", full))
     }
 
@@ -202,8 +244,10 @@ struct Context: Sendable {
         }
         for f in d.followUps { for id in f.addressedBy { add("Follow-ups addressed by", id) } }
         for id in addresses[d.id] ?? [] { add("Addresses follow-ups of", id) }
+        // Each decision once, under its strongest relation (the first label in `labelOrder`).
+        var shown = Set<String>()
         return Self.labelOrder.compactMap { label in
-            guard let ids = groups[label] else { return nil }
+            guard let ids = groups[label]?.filter({ shown.insert($0).inserted }), !ids.isEmpty else { return nil }
             return ["label": .string(label), "decisions": refs(ids)]
         }
     }
@@ -314,19 +358,28 @@ struct Context: Sendable {
         var open: [TemplateValue] = []
         var addressed: [TemplateValue] = []
         var openCount = 0, addressedCount = 0
+        // One group per decision with both kinds of items; decisions with open items first.
+        var groupsOpen: [TemplateValue] = [], groupsDone: [TemplateValue] = []
         for d in log.decisions where !d.followUps.isEmpty {
             let url = SitePath.encode(d.url)
-            let o = d.followUps.filter { $0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
-            let a = d.followUps.filter { !$0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
+            let items = d.followUps.map { followUpModel($0, decisionURL: url) }
+            let o = d.followUps.indices.filter { d.followUps[$0].addressedBy.isEmpty }.map { items[$0] }
+            let a = d.followUps.indices.filter { !d.followUps[$0].addressedBy.isEmpty }.map { items[$0] }
             openCount += o.count
             addressedCount += a.count
             if !o.isEmpty { open.append(["decision": .object(ref(d)), "followUps": .list(o)]) }
             if !a.isEmpty { addressed.append(["decision": .object(ref(d)), "followUps": .list(a)]) }
+            let group: TemplateValue = ["decision": .object(ref(d)), "items": .list(items),
+                                        "openItems": .list(o), "addressedItems": .list(a),
+                                        "openCount": .int(o.count), "addressedCount": .int(a.count),
+                                        "hasOpen": .bool(!o.isEmpty), "hasAddressed": .bool(!a.isEmpty)]
+            if o.isEmpty { groupsDone.append(group) } else { groupsOpen.append(group) }
         }
         let model = page("follow-ups.html", title: "Follow-ups", [
             "open": .list(open), "addressed": .list(addressed), "openCount": .int(openCount),
             "addressedCount": .int(addressedCount), "hasOpen": .bool(!open.isEmpty),
             "hasAddressed": .bool(!addressed.isEmpty), "isFollowUps": true,
+            "groups": .list(groupsOpen + groupsDone), "hasGroups": .bool(!groupsOpen.isEmpty || !groupsDone.isEmpty),
         ])
         return try theme.render("follow-ups", model)
     }
@@ -378,22 +431,11 @@ struct Context: Sendable {
         return XMLText.clean(try theme.render("sitemap", ["urls": .list(urls.map { ["loc": .string($0)] })]))
     }
 
-    /// The search index: `entries` are each decision's entry (see `searchEntry`).
-    func searchIndex(entries: [[UInt8]]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        out.reserveCapacity(entries.reduce(2) { $0 + $1.count + 1 })
-        for (k, entry) in entries.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: entry)
-        }
-        out.append(UInt8(ascii: "]"))
-        return out
-    }
-
-    /// One decision's entry of the search index.
+    /// One decision's entry of the search index (see `searchFiles`); `text` is its last field.
     func searchEntry(_ i: Int) -> [UInt8] {
         let d = log.decisions[i]
-        var w = JSONWriter(pretty: false, capacity: 512)
+        let text = searchableText(of: d)
+        var w = JSONWriter(pretty: false, capacity: 640 + text.utf8.count + text.utf8.count / 16)
         w.beginObject()
         w.field("id", d.id)
         w.field("url", SitePath.encode(d.url))
@@ -404,13 +446,17 @@ struct Context: Sendable {
         w.field("date", d.date?.description)
         w.field("tags", d.parsed.tags)
         w.field("summary", d.parsed.summary)
+        w.field("number", d.number)
+        w.field("category", d.category)
+        w.field("badge", StatusWords.badgeLabel(status: d.status, category: d.statusCategory))
+        w.field("text", text)
         w.endObject()
         return w.bytes
     }
 
     func badge(_ d: Decision) throws -> [UInt8] {
         let label = numberLabel(d) ?? "ADR"
-        let message = d.status ?? "no status"
+        let message = StatusWords.badgeLabel(status: d.status, category: d.statusCategory)
         let labelWidth = Badge.textWidth(label) + 12
         let messageWidth = Badge.textWidth(message) + 12
         let colors = Badge.colors[d.statusCategory] ?? ("#4b5563", "#ffffff")
@@ -433,7 +479,7 @@ enum Badge {
         .rejected: ("#b42318", "#ffffff"),     // red, 6.6:1
         .deprecated: ("#57606a", "#ffffff"),   // grey, 6.4:1
         .superseded: ("#9a6700", "#ffffff"),   // amber, 4.9:1
-        .other: ("#6e7781", "#ffffff"),        // neutral, 4.6:1
+        .other: ("#8250df", "#ffffff"),        // purple, 5.0:1
     ]
 
     static func textWidth(_ text: String) -> Int {

@@ -11,6 +11,9 @@ public struct SiteOptions: Sendable {
     public var repositoryURL: String?
     /// Absolute address the site is published at, for the feed and the sitemap only.
     public var baseURL: String?
+    /// The pages' language (`<html lang>`, a BCP 47 tag such as `fr`); default: the language the
+    /// decisions' front matter states (`lang:`), else `en`.
+    public var language: String?
     /// Trusted HTML added at the end of every page's `<head>` (the preview server's reload script).
     public var extraHead: String?
 
@@ -80,12 +83,9 @@ public enum SiteRenderer {
             { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log, objects: fragments.takeJSON()))] },
             { [OutputFile(path: "index.html", bytes: try context.indexPage())] },
             {
-                let search = context.searchIndex(entries: fragments.takeSearch())
-                // The same index as a script: the search box loads it with a <script> tag, which,
-                // unlike fetch(), also works when the site is opened from file://.
-                return [OutputFile(path: "search.json", bytes: search),
-                        OutputFile(path: "assets/search-index.js",
-                                   bytes: Array("window.adrsiteSearch = ".utf8) + search + Array(";\n".utf8))]
+                let search = searchFiles(entries: fragments.takeSearch())
+                return [OutputFile(path: "search.json", bytes: search.json),
+                        OutputFile(path: "assets/search-index.js", bytes: search.script)]
             },
             { [OutputFile(path: "follow-ups.html", bytes: try context.followUpsPage())] },
             {
@@ -94,6 +94,7 @@ public enum SiteRenderer {
                 if options.baseURL != nil { files.append(OutputFile(path: "sitemap.xml", bytes: try context.sitemap())) }
                 files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
                 files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
+                files.append(OutputFile(path: "assets/search.js", text: theme.text("search.js")))
                 files += theme.assetFiles
                 files.append(OutputFile(path: ".nojekyll", bytes: []))
                 return files
@@ -147,6 +148,7 @@ extension SiteRenderer {
             var h = Hasher()
             h.combine(siteTitle)
             h.combine(count)
+            h.combine(context.facts)
             h.combine(shownHash[i])
             for l in d.links { h.combine(l.type); summary(l.target, into: &h) }
             for m in d.mentions { summary(m.target, into: &h) }

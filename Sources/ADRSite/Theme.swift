@@ -43,6 +43,7 @@ public struct Theme: Sendable {
         "badge-svg.mustache": PackageResources.badge_svg_mustache,
         "style.css": PackageResources.style_css,
         "site.js": PackageResources.site_js,
+        "search.js": PackageResources.search_js,
     ]
 
     /// The default theme with the files of `overrides` (in order, later folders win) laid over it.

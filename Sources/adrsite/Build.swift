@@ -15,12 +15,16 @@ struct SiteArguments: ParsableArguments {
     @Option(name: .customLong("base-url"), help: "Address the site is published at; used for absolute links in the feed and sitemap only.")
     var baseURL: String?
 
+    @Option(name: .customLong("lang"), help: "Language of the pages, a BCP 47 tag such as fr or pt-BR. Default: the one the decisions' front matter states (lang:), else en.")
+    var language: String?
+
     func siteOptions(_ log: LogOptions) -> SiteOptions {
         var options = SiteOptions()
         options.title = title
         options.unsafeHTML = log.unsafeHTML
         options.repositoryURL = log.repositoryURL
         options.baseURL = baseURL
+        options.language = language
         return options
     }
 

@@ -80,7 +80,53 @@ func indexRows(_ dom: String) -> [(status: String, hidden: Bool, title: String)]
     }
 }
 
+/// Runs Tests/browser/check_pages.py (Python's playwright driving Debian's chromium, and
+/// axe-core) over built sites; its output is the failure message.
+enum PageChecks {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("browser/check_pages.py").path
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The real logs of ../shared/corpus (beside the repository), those that are there.
+    static var corpus: [String] {
+        let folder = SiteFixtures.testsRoot.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/corpus").path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.sorted().map { folder + "/" + $0 }.filter {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+    }
+}
+
 @Suite(.serialized) struct BrowserTests {
+    @Test func `every page of site/ and of the real logs fits a phone and a desktop, badges agree, search finds body words and numbers, Back undoes a filter, 404 works at any depth, axe finds nothing serious`() throws {
+        var sites = [try buildSite(SiteFixtures.projectSite)]
+        var arguments = ["--site", "site=" + sites[0], "--axe", "site",
+                         "--expect", "site:fsync=0009-never-destroy-user-files.html",
+                         "--expect", "site:RENAME_SWAP=0009-never-destroy-user-files.html"]
+        for log in PageChecks.corpus {
+            sites.append(try buildSite(log))
+            arguments += ["--site", (log as NSString).lastPathComponent + "=" + sites.last!]
+        }
+        defer { for site in sites { try? FileManager.default.removeItem(atPath: site) } }
+        let result = try PageChecks.run(arguments)
+        #expect(result.status == 0, "Tests/browser/check_pages.py failed:\n\(result.output)")
+        #expect(result.output.contains("site: "), "the checks did not run on site/:\n\(result.output)")
+    }
+
     @Test func `the index filtered by ?status=superseded shows only the superseded rows`() throws {
         let site = try buildSite(SiteFixtures.core("nygard"))
         defer { try? FileManager.default.removeItem(atPath: site) }
@@ -133,7 +179,9 @@ func indexRows(_ dom: String) -> [(status: String, hidden: Bool, title: String)]
         #expect(seen.contains("Choose an HTTP router. addressed by ADR-0002 Use chi as HTTP Router accepted"))
         #expect(seen.contains("Define a logging convention. addressed by ADR-0003 Log as JSON Lines proposed"))
         #expect(seen.contains("Set up a shared CI template. open"))
-        #expect(seen.contains("REFERENCED BY"))
+        // The decisions that address its follow-ups also link to it: listed once, under the stronger relation.
+        #expect(seen.contains("FOLLOW-UPS ADDRESSED BY"))
+        #expect(!seen.contains("REFERENCED BY"))
         #expect(seen.contains("ADR-0002 Use chi as HTTP Router"))
         let dom = try Chromium.dumpDOM(URL(fileURLWithPath: site + "/0001-use-go-for-services.html").absoluteString)
         #expect(dom.contains(#"<li id="follow-up-3">"#))

@@ -119,9 +119,22 @@ import Testing
                 #expect(byID[id]?["title"] as? String == decision["title"] as? String, "search title of \(id)")
                 #expect(byID[id]?["tags"] as? [String] == decision["tags"] as? [String], "search tags of \(id)")
             }
-            // The search index script is exactly the JSON, assigned.
-            let script = try #require(FileManager.default.contents(atPath: output + "/assets/search-index.js"))
-            #expect([UInt8](script) == Array("window.adrsiteSearch = ".utf8) + [UInt8](searchData) + Array(";\n".utf8))
+            // The search index script is JSON, assigned: the entries of search.json with each
+            // decision's body text added, every hostile string read back exactly.
+            let script = String(decoding: try #require(FileManager.default.contents(atPath: output + "/assets/search-index.js")), as: UTF8.self)
+            let prefix = "window.adrsiteSearch = ", suffix = ";\n"
+            #expect(script.hasPrefix(prefix) && script.hasSuffix(suffix))
+            let data = Data(script.dropFirst(prefix.count).dropLast(suffix.count).utf8)
+            let indexed = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+            #expect(indexed.count == entries.count)
+            for (entry, full) in zip(entries, indexed) {
+                let id = entry["id"] as? String ?? ""
+                #expect(full["id"] as? String == id && full["title"] as? String == entry["title"] as? String, "index entry of \(id)")
+                #expect(full["tags"] as? [String] == entry["tags"] as? [String], "index tags of \(id)")
+                #expect(full["text"] is String && entry["text"] == nil, "text of \(id) in the script only")
+            }
+            let cafe = try #require(indexed.first { ($0["id"] as? String ?? "").hasPrefix("0001") })
+            #expect((cafe["text"] as? String)?.contains("<img src=x onerror=alert(\"heading\")>") == true)
         }
     }
 

@@ -25,7 +25,8 @@ import Testing
             let marker = try String(contentsOfFile: dir + "/site/.adrsite-output", encoding: .utf8)
             let files = Set(filesUnder(dir + "/site").filter { !$0.hasSuffix("badges") && !$0.hasSuffix("assets") })
             #expect(Set(marker.split(separator: "\n").dropFirst().map(String.init)) == files, "round \(round)")
-            #expect(files.count == 1 + 400 * 2 + 10, "round \(round)")
+            // The marker, a page and a badge per record, and the 11 files about the whole log and the theme.
+            #expect(files.count == 1 + 400 * 2 + 11, "round \(round)")
             for n in [1, 200, 400] {
                 #expect(FileManager.default.fileExists(atPath: dir + "/site/\(String(format: "%04d", n))-record.html"))
             }

@@ -29,6 +29,7 @@ public enum ADRParser {
         decision.diagnostics = diagnostics
         decision.body = BodyRenderer.render(reader, unsafe: options.unsafeHTML)
         decision.summary = reader.summary()
+        decision.searchText = reader.searchText()
         return Outcome(decision: decision, diagnostics: diagnostics)
     }
 

@@ -5,6 +5,7 @@ extension Reader {
 
     mutating func readFrontMatter() {
         guard let fm = frontMatter else { return }
+        result.language = fm.entry("lang", "language")?.value.string
         for entry in fm.entries {
             let key = Conventions.key(entry.key)
             if let type = Conventions.relationKeys[key] {
@@ -189,5 +190,43 @@ extension Reader {
         var cut = String(flat.prefix(limit))
         if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
         return cut + "…"
+    }
+
+    /// Everything a reader sees in the body, on one line, without the title: blocks apart by a
+    /// space, line breaks as spaces, raw HTML left out (the search box's text).
+    func searchText() -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(doc.text.count)
+        doc.nodes.withUnsafeBufferPointer { nodes in
+            doc.text.withUnsafeBufferPointer { text in
+                // Iterative, children pushed last to first: documents nest as deep as anyone likes.
+                var stack: [Int32] = []
+                var child = nodes[0].lastChild
+                while child >= 0 {
+                    if child != titleNode { stack.append(child) }
+                    child = nodes[Int(child)].previous
+                }
+                while let n = stack.popLast() {
+                    let node = nodes[Int(n)]
+                    if node.kind.isBlock, let last = out.last, last != 0x20 { out.append(0x20) }
+                    switch node.kind {
+                    case .text, .code, .codeBlock:
+                        let r = node.literal
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(r.start)..<Int(r.start + r.count)]))
+                    case .softBreak, .lineBreak:
+                        out.append(0x20)
+                    case .htmlInline, .htmlBlock:
+                        break
+                    default:
+                        var c = node.lastChild
+                        while c >= 0 {
+                            stack.append(c)
+                            c = nodes[Int(c)].previous
+                        }
+                    }
+                }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
