@@ -6,7 +6,8 @@
 /// and runs of whitespace ignored, the first definition of a label wins), a definition no
 /// reference names is left out, and a `[^label]` that names no definition stays text.
 enum Footnotes {
-    /// Puts the definitions, parsed, into a detached section of `doc`; returns the section.
+    /// Puts the definitions, parsed, into a section at the end of `doc` (so that the inline
+    /// steps see their text); returns the section.
     static func graft(_ found: FootnoteDefinitions, into doc: inout MarkdownDocument) -> Int32 {
         var builder = MarkdownBuilder(document: doc)
         let section = builder.appendDetached(MarkdownNode(kind: .footnoteSection))
@@ -26,6 +27,7 @@ enum Footnotes {
             }
         }
         doc = builder.document
+        doc.appendChild(section, to: MarkdownDocument.root)
         return section
     }
 
@@ -41,8 +43,8 @@ enum Footnotes {
         // are written where their lines are).
         var found: [(line: Int32, order: Int, node: Int32, start: Int, end: Int, definition: Int32)] = []
         var order = 0
-        for root in [MarkdownDocument.root, section] {
-            for n in doc.descendants(of: root) where doc[n].kind == .text {
+        do {
+            for n in doc.descendants(of: MarkdownDocument.root) where doc[n].kind == .text {
                 let t = doc.bytes(doc[n].literal)
                 guard t.count >= 4, t.contains(UInt8(ascii: "^")) else { continue }
                 let bytes = Array(t)
@@ -93,6 +95,7 @@ enum Footnotes {
         // The footnotes referred to, in the order of their numbers.
         let used = number.sorted { $0.value < $1.value }.map(\.key)
         for definition in Array(doc.children(of: section)) { doc.unlink(definition) }
+        doc.unlink(section)
         guard !used.isEmpty else { return }
         for definition in used {
             doc.nodes[Int(definition)].start = number[definition]!

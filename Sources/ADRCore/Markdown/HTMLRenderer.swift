@@ -198,7 +198,7 @@ public struct HTMLRenderer {
             out.append("</code></pre>\n")
         case .htmlBlock:
             out.cr()
-            if unsafe { appendRaw(doc.bytes(node.literal), out: &out) } else { out.append("<!-- raw HTML omitted -->") }
+            if unsafe { appendRaw(doc.bytes(node.literal), inline: false, out: &out) } else { out.append("<!-- raw HTML omitted -->") }
             out.cr()
         case .thematicBreak:
             out.cr()
@@ -258,7 +258,7 @@ public struct HTMLRenderer {
             out.escapeHTML(doc.bytes(node.literal))
             out.append("</code>")
         case .htmlInline:
-            if unsafe { appendRaw(doc.bytes(node.literal), out: &out) } else { out.append("<!-- raw HTML omitted -->") }
+            if unsafe { appendRaw(doc.bytes(node.literal), inline: true, out: &out) } else { out.append("<!-- raw HTML omitted -->") }
         case .strikethrough:
             out.append("<del>")
         case .footnoteReference:
@@ -373,8 +373,18 @@ public struct HTMLRenderer {
         }
     }
 
-    private func appendRaw(_ html: UnsafeBufferPointer<UInt8>, out: inout HTMLBuffer) {
-        if tagFilter { TagFilter.append(html, to: &out) } else { out.append(bytes: html) }
+    /// Raw HTML, through the tag filter: every tag of a block, the one tag of an inline.
+    private func appendRaw(_ html: UnsafeBufferPointer<UInt8>, inline: Bool, out: inout HTMLBuffer) {
+        if !tagFilter {
+            out.append(bytes: html)
+        } else if !inline {
+            TagFilter.append(html, to: &out)
+        } else if !html.isEmpty && TagFilter.isFiltered(html, at: 0) {
+            out.append("&lt;")
+            out.append(bytes: UnsafeBufferPointer(rebasing: html[1...]))
+        } else {
+            out.append(bytes: html)
+        }
     }
 
     private func appendDestination(_ url: UnsafeBufferPointer<UInt8>, out: inout HTMLBuffer) {

@@ -59,8 +59,11 @@ enum Strikethrough {
                 o -= 1
             }
             if found >= 0 {
+                // An opener of another length: cmark-gfm (0.29.0.gfm.6) leaves both, and goes on
+                // with the next closer.
                 let opener = delimiters[found]
-                if opener.length == closer.length {
+                guard opener.length == closer.length else { k += 1; continue }
+                do {
                     let first = doc[opener.node].next
                     var del = MarkdownNode(kind: .strikethrough)
                     del.line = doc[opener.node].line
