@@ -170,7 +170,8 @@ struct Context: Sendable {
         model["previous"] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
         model["next"] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
         model["body"] = .string(body(d, root: root))
-        let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, ["decision": .object(model)])
+        let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title,
+                        ["decision": .object(model), "hasDiagrams": .bool(d.parsed.body.diagrams > 0)])
         return OutputFile(path: path, bytes: theme.render("decision", full))
     }
 
@@ -227,6 +228,9 @@ struct Context: Sendable {
         var m: [String: TemplateValue] = [
             "number": .int(f.number), "anchor": .string(f.anchor), "text": .string(f.text),
             "addressed": .bool(!f.addressedBy.isEmpty), "addressedBy": refs(f.addressedBy),
+            // A task list item checked off (`- [x] …`) and not addressed by a decision: done.
+            "isTask": .bool(f.checked != nil), "checked": .bool(f.checked == true),
+            "done": .bool(f.addressedBy.isEmpty && f.checked == true), "open": .bool(f.isOpen),
         ]
         if let decisionURL { m["decisionURL"] = .string(decisionURL) }
         return .object(m)
@@ -316,8 +320,8 @@ struct Context: Sendable {
         var openCount = 0, addressedCount = 0
         for d in log.decisions where !d.followUps.isEmpty {
             let url = SitePath.encode(d.url)
-            let o = d.followUps.filter { $0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
-            let a = d.followUps.filter { !$0.addressedBy.isEmpty }.map { followUpModel($0, decisionURL: url) }
+            let o = d.followUps.filter(\.isOpen).map { followUpModel($0, decisionURL: url) }
+            let a = d.followUps.filter { !$0.isOpen }.map { followUpModel($0, decisionURL: url) }
             openCount += o.count
             addressedCount += a.count
             if !o.isEmpty { open.append(["decision": .object(ref(d)), "followUps": .list(o)]) }

@@ -93,6 +93,11 @@ public enum SiteRenderer {
                 if options.baseURL != nil { files.append(OutputFile(path: "sitemap.xml", bytes: context.sitemap())) }
                 files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
                 files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
+                if log.decisions.contains(where: { $0.parsed.body.diagrams > 0 }) {
+                    // Mermaid, only for a log with diagrams (vendor/mermaid/README.md).
+                    files.append(OutputFile(path: "assets/mermaid.min.js", bytes: Mermaid.script))
+                    files.append(OutputFile(path: "assets/diagrams.js", text: theme.text("diagrams.js")))
+                }
                 for asset in theme.extraAssets {
                     files.append(OutputFile(path: "assets/\(asset.name)", copyFrom: asset.path))
                 }

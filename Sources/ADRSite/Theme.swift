@@ -41,6 +41,7 @@ public struct Theme: Sendable {
         "badge-svg.mustache": PackageResources.badge_svg_mustache,
         "style.css": PackageResources.style_css,
         "site.js": PackageResources.site_js,
+        "diagrams.js": PackageResources.diagrams_js,
     ]
 
     /// The default theme with the files of `overrides` (in order, later folders win) laid over it.
@@ -62,7 +63,7 @@ public struct Theme: Sendable {
                     // Files of assets/ (also in subfolders) go to the site's assets/, except
                     // where the site writes its own (style.css and site.js are overridden by
                     // files of those names beside the templates).
-                    let generated: Set<String> = ["style.css", "site.js", "search-index.js"]
+                    let generated: Set<String> = ["style.css", "site.js", "search-index.js", "diagrams.js", "mermaid.min.js"]
                     let files = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
                     for asset in files.sorted() where !asset.split(separator: "/").contains(where: { $0.hasPrefix(".") })
                         && !generated.contains(asset) {
