@@ -127,3 +127,41 @@ func `GFM extensions render as cmark-gfm renders them in safe mode`(_ markdown: 
     let gfm = MarkdownDocument.parse(markdown), plain = MarkdownDocument.parse(markdown, extensions: [])
     #expect(gfm.nodes.count == plain.nodes.count && gfm.text == plain.text)
 }
+
+@Test func `a follow-up written as a task list item says whether it is checked, also in decisions.json`() throws {
+    let dir = try temporaryLog([
+        "0001-ledger.md": "# 1. Ledger\n\nStatus: Accepted\n\n## Follow-ups\n\n- [x] Migrate the ledger\n- [ ] Tell the team\n- Plain item\n",
+    ])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let log = Pipeline.decisionLog(dir)
+    let d = log.decision("0001-ledger.md")
+    #expect(d.followUps.map(\.text) == ["Migrate the ledger", "Tell the team", "Plain item"])
+    #expect(d.followUps.map(\.checked) == [true, false, nil])
+    #expect(d.followUps.map(\.isOpen) == [false, true, true])
+    #expect(d.openFollowUps == 2)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(DecisionsJSON.render(log))) as? [String: Any])
+    let decisions = try #require(json["decisions"] as? [[String: Any]])
+    let followUps = try #require(decisions.first?["followUps"] as? [[String: Any]])
+    #expect(followUps[0]["checked"] as? Bool == true)
+    #expect(followUps[1]["checked"] as? Bool == false)
+    #expect(followUps[2]["checked"] is NSNull)
+}
+
+@Test(arguments: [
+    String(repeating: "[^1]: a\n", count: 5000) + "x[^1]\n",
+    "[^1]: a\n" + String(repeating: "lazy line\n", count: 20000) + "\nx[^1]\n",
+    String(repeating: "~a ", count: 20000) + String(repeating: "a~ ", count: 20000) + "\n",
+    String(repeating: "a~~b ", count: 20000) + String(repeating: "a~b ", count: 20000) + "\n",
+    String(repeating: "www.x.com/", count: 20000) + " " + String(repeating: "a@", count: 20000) + "b.co\n",
+    String(repeating: "\\~", count: 20000) + "\n  " + String(repeating: "&#126;x~ ", count: 5000) + "\n",
+    String(repeating: "- [ ] x\n", count: 20000),
+    String(repeating: "[", count: 20000) + "http://x.com " + String(repeating: "]", count: 20000) + "\n",
+])
+func `hostile GFM input is parsed in bounded time and stays inert`(_ markdown: String) {
+    let start = ContinuousClock.now
+    var renderer = HTMLRenderer()
+    renderer.findMentions = { _ in [] }
+    let html = renderer.html(MarkdownDocument.parse(markdown))
+    #expect(ContinuousClock.now - start < .seconds(20), "took \(ContinuousClock.now - start)")
+    #expect(!html.contains("<script") && !html.lowercased().contains("javascript:"))
+}

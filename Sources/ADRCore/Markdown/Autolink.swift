@@ -68,7 +68,43 @@ enum Autolink {
     // MARK: - URLs and www. addresses
 
     private static func findURLs(_ doc: MarkdownDocument, _ node: Int32, context: InlineContext, depth: inout Int) -> [Match] {
-        let t = Array(doc.bytes(doc[node].literal))
+        // Most text has no address: count its brackets without copying it.
+        let literal = doc[node].literal
+        var trigger = false, brackets = false
+        var plainDepth = depth
+        doc.text.withUnsafeBufferPointer { text in
+            let start = Int(literal.start), end = Int(literal.start + literal.count)
+            var k = start
+            while k < end {
+                let b = text[k]
+                if b == UInt8(ascii: "[") {
+                    brackets = true
+                    plainDepth += 1
+                } else if b == UInt8(ascii: "]") {
+                    brackets = true
+                    if plainDepth > 0 { plainDepth -= 1 }
+                } else if (b == UInt8(ascii: ":") && context.hasScheme && k + 2 < end && text[k + 1] == UInt8(ascii: "/"))
+                            || (b == UInt8(ascii: "w") && context.hasWWW && k + 3 < end && text[k + 3] == UInt8(ascii: ".")) {
+                    trigger = true
+                    break
+                }
+                k += 1
+            }
+        }
+        let slice = doc.bytes(literal)
+        if !trigger {
+            guard brackets else { return [] }
+            if context.plain {
+                depth = plainDepth
+                return []
+            }
+            let written = context.plain ? nil : context.writtenMask(doc, node)
+            for (i, b) in slice.enumerated() where written?[i] ?? true {
+                if b == UInt8(ascii: "[") { depth += 1 } else if b == UInt8(ascii: "]") && depth > 0 { depth -= 1 }
+            }
+            return []
+        }
+        let t = Array(slice)
         let written = (t.contains(UInt8(ascii: "[")) || t.contains(UInt8(ascii: "]"))) ? context.writtenMask(doc, node) : nil
         var out: [Match] = []
         var consumed = 0

@@ -134,9 +134,16 @@ struct FootnoteDefinitions {
     }
 
     /// Whether `line` continues the paragraph that `content` ends with (a lazy line), as cmark
-    /// parses the two.
+    /// parses the two. Only the last 64 lines of `content` are parsed, so that a long
+    /// definition costs time in proportion to its length.
     private static func continuesParagraph(_ content: [UInt8], _ line: ArraySlice<UInt8>) -> Bool {
-        let text = content + [0x0A] + line
+        var from = content.endIndex, lines = 0
+        while from > content.startIndex && lines < 64 {
+            from -= 1
+            if content[from] == 0x0A { lines += 1 }
+        }
+        if lines == 64 { from += 1 }
+        let text = content[from...] + [0x0A] + line
         let last = Int32(text.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) })
         let doc = text.withUnsafeBufferPointer { CommonMark.convert($0) }
         return doc.nodes.contains { $0.kind == .paragraph && $0.line < last && $0.endLine >= last }

@@ -39,7 +39,7 @@ extension MarkdownDocument {
         let emails = extensions.contains(.autolink) && bytes.containsByte(UInt8(ascii: "@"))
         guard tasks || urls || tildes || emails || section != nil else { return doc }
         let context = InlineContext(source: bytes)
-        if tasks { TaskList.apply(to: &doc, lines: context.lines) }
+        if tasks { TaskList.apply(to: &doc, lines: context.lines ?? SourceLines(bytes: bytes)) }
         if urls { Autolink.linkURLs(in: &doc, context: context) }
         if tildes { Strikethrough.apply(to: &doc, context: context) }
         if emails { Autolink.linkEmails(in: &doc) }

@@ -3,34 +3,46 @@
 /// these steps see cmark's text nodes, where escapes and entities are already decoded and the
 /// other inline syntax has become nodes.
 struct InlineContext {
-    /// The source the document was parsed from.
-    let lines: SourceLines
+    /// The source's lines, kept only when `plain` is false (they are needed only then).
+    let lines: SourceLines?
     /// Whether the source has no backslash escape and no entity: then every byte of a text
     /// node's literal was written as it is (most documents).
     let plain: Bool
+    /// Whether the source has `://` and `www.`: the autolink step looks only for what is there.
+    let hasScheme: Bool
+    let hasWWW: Bool
 
     init(source: UnsafeBufferPointer<UInt8>) {
-        lines = SourceLines(bytes: source)
-        var plain = true
-        var i = 0
-        let n = source.count
-        while i + 1 < n {
-            let b = source[i]
-            if b == UInt8(ascii: "\\") && isASCIIPunctuation(source[i + 1]) { plain = false; break }
-            if b == UInt8(ascii: "&") && (isASCIIAlphanumeric(source[i + 1]) || source[i + 1] == UInt8(ascii: "#")) {
-                plain = false
-                break
+        plain = !InlineContext.mayEscape(source)
+        lines = plain ? nil : SourceLines(bytes: source)
+        hasScheme = source.containsSequence("://")
+        hasWWW = source.containsSequence("www.")
+    }
+
+    /// Whether a backslash before punctuation or an `&` before a letter, digit or `#` occurs.
+    private static func mayEscape(_ source: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = source.baseAddress else { return false }
+        for marker in [UInt8(ascii: "\\"), UInt8(ascii: "&")] {
+            var from = 0
+            while from < source.count, let hit = memchr(base + from, Int32(marker), source.count - from) {
+                let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                if at + 1 < source.count {
+                    let next = source[at + 1]
+                    if marker == UInt8(ascii: "\\") ? isASCIIPunctuation(next) : (isASCIIAlphanumeric(next) || next == UInt8(ascii: "#")) {
+                        return true
+                    }
+                }
+                from = at + 1
             }
-            i += 1
         }
-        self.plain = plain
+        return false
     }
 
     /// For each byte of text node `node`'s literal, whether it was written as itself in the
     /// source (not as a backslash escape or part of an entity); nil when all were, or when the
     /// source cannot be matched (then the literal is taken as written).
     func writtenMask(_ doc: MarkdownDocument, _ node: Int32) -> [Bool]? {
-        guard !plain else { return nil }
+        guard !plain, let lines else { return nil }
         let n = doc[node]
         guard let line = lines.line(Int(n.line)) else { return nil }
         let literal = Array(doc.bytes(n.literal))
@@ -47,13 +59,17 @@ struct InlineContext {
         }
         for start in candidates where start >= 0 && start + length <= line.count {
             let span = line[(line.startIndex + start)..<(line.startIndex + start + length)]
-            if let mask = InlineContext.align(Array(span), literal) { return mask.allSatisfy { $0 } ? nil : mask }
+            // Cheap first: the span must end as the literal does (an escape or entity never ends
+            // a text node's span but with its own last character).
+            guard span.last == literal.last || span.last == UInt8(ascii: ";") else { continue }
+            if let mask = InlineContext.align(ArraySlice(span), literal) { return mask.allSatisfy { $0 } ? nil : mask }
         }
         return nil
     }
 
     /// Matches a source span against the literal cmark made of it.
-    static func align(_ source: [UInt8], _ literal: [UInt8]) -> [Bool]? {
+    static func align(_ span: ArraySlice<UInt8>, _ literal: [UInt8]) -> [Bool]? {
+        let source = Array(span)
         var mask = [Bool](repeating: true, count: literal.count)
         var i = 0, j = 0
         while j < literal.count {
@@ -218,3 +234,11 @@ extension Unicode.Scalar {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -42,11 +42,22 @@ enum Strikethrough {
         // cmark's process_emphasis for one delimiter character.
         var bottom: [Int] = [-1, -1, -1]
         var made: [Int32] = []
+        // The delimiter before each one that is still in the list, as cmark's linked list has
+        // it: a search back skips removed delimiters at once.
+        var previous = Array(-1..<(delimiters.count - 1))
+        func remove(_ first: Int, through last: Int) {
+            var j = last
+            while j >= first {
+                delimiters[j].active = false
+                j = previous[j]
+            }
+            if last + 1 < delimiters.count { previous[last + 1] = previous[first] }
+        }
         var k = 0
         while k < delimiters.count {
             let closer = delimiters[k]
             guard closer.active, closer.canClose else { k += 1; continue }
-            var o = k - 1
+            var o = previous[k]
             var found = -1
             while o > bottom[closer.length % 3] {
                 let opener = delimiters[o]
@@ -56,7 +67,7 @@ enum Strikethrough {
                         break
                     }
                 }
-                o -= 1
+                o = previous[o]
             }
             if found >= 0 {
                 // An opener of another length: cmark-gfm (0.29.0.gfm.6) leaves both, and goes on
@@ -80,10 +91,10 @@ enum Strikethrough {
                     doc.unlink(opener.node)
                     doc.unlink(closer.node)
                 }
-                for j in found...k { delimiters[j].active = false }
+                remove(found, through: k)
             } else {
-                bottom[closer.length % 3] = k - 1
-                if !closer.canOpen { delimiters[k].active = false }
+                bottom[closer.length % 3] = previous[k]
+                if !closer.canOpen { remove(k, through: k) }
             }
             k += 1
         }
