@@ -165,3 +165,37 @@ func `hostile GFM input is parsed in bounded time and stays inert`(_ markdown: S
     #expect(ContinuousClock.now - start < .seconds(20), "took \(ContinuousClock.now - start)")
     #expect(!html.contains("<script") && !html.lowercased().contains("javascript:"))
 }
+
+/// Generated documents of words, addresses, tildes, tasks and footnotes, the way people write
+/// them (spaces between), rendered by adrsite and by cmark-gfm: byte for byte the same.
+@Test(.enabled(if: CmarkGFM.isInstalled))
+func `generated GFM documents render as cmark-gfm renders them`() {
+    let words = ["the", "service", "uses", "a", "queue", "and", "~5", "minutes", "~~old~~", "~new~", "https://example.com/docs",
+                 "(see https://x.org/a_(b))", "www.example.com.", "ops@example.com", "mailto:a@b.co", "`code`", "*em*",
+                 "**strong**", "[link](0002-x.md)", "ADR-12", "[^1]", "[^a]", "~/path", "a~b", "e.g.,", "x.", "<http://y.com>",
+                 "\\~tilde", "&amp;", "_under_", "foo_bar", "&#126;x", "\\[x]"]
+    var rng = SplitMix(seed: UInt64(ProcessInfo.processInfo.environment["ADRSITE_PROPERTY_SEED"] ?? "") ?? 12)
+    var differ = 0
+    for k in 0..<150 {
+        var lines: [String] = []
+        for _ in 0..<Int.random(in: 1...5, using: &rng) {
+            var text = (0..<Int.random(in: 3...20, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined(separator: " ")
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0, 1: text = "- [\(Bool.random(using: &rng) ? " " : "x")] " + text
+            case 2: text = "> " + text
+            case 3: text = "| a | b |\n|---|---|\n| " + text + " | x |"
+            default: break
+            }
+            lines += [text, ""]
+        }
+        if Bool.random(using: &rng) { lines += ["[^1]: note " + words.randomElement(using: &rng)! + " " + words.randomElement(using: &rng)!, ""] }
+        if Int.random(in: 0..<3, using: &rng) == 0 { lines += ["[^a]: Another.", "    More " + words.randomElement(using: &rng)!, ""] }
+        let markdown = lines.joined(separator: "\n")
+        let ours = HTMLRenderer().html(MarkdownDocument.parse(markdown)), theirs = CmarkGFM.html(markdown, unsafe: false)
+        if ours != theirs {
+            differ += 1
+            Issue.record("document \(k) differs:\n\(markdown)\nadrsite:\n\(ours)\ncmark-gfm:\n\(theirs)")
+            if differ > 3 { return }
+        }
+    }
+}

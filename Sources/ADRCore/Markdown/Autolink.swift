@@ -105,6 +105,11 @@ enum Autolink {
             return []
         }
         let t = Array(slice)
+        // cmark-gfm reads on into the raw text after this node; what follows decides where a
+        // domain ends (`www.` before `<b>` is a link to `www`).
+        let following = doc[node].next
+        let next: UInt8? = following < 0 || doc[following].kind == .softBreak || doc[following].kind == .lineBreak
+            ? nil : UInt8(ascii: "*")
         let written = (t.contains(UInt8(ascii: "[")) || t.contains(UInt8(ascii: "]"))) ? context.writtenMask(doc, node) : nil
         var out: [Match] = []
         var consumed = 0
@@ -115,13 +120,13 @@ enum Autolink {
                 depth += 1
             } else if b == UInt8(ascii: "]") && written?[i] ?? true {
                 if depth > 0 { depth -= 1 }
-            } else if depth == 0 && b == UInt8(ascii: ":"), let m = urlMatch(t, colon: i, from: consumed) {
+            } else if depth == 0 && b == UInt8(ascii: ":"), let m = urlMatch(t, colon: i, from: consumed, next: next) {
                 out.append(m)
                 i = m.end
                 consumed = m.end
                 continue
             } else if depth == 0 && b == UInt8(ascii: "w"), wwwMayStart(doc, node, t, at: i),
-                      let m = wwwMatch(t, at: i) {
+                      let m = wwwMatch(t, at: i, next: next) {
                 out.append(m)
                 i = m.end
                 consumed = m.end
@@ -133,16 +138,16 @@ enum Autolink {
     }
 
     /// cmark-gfm's `url_match` at a `:`: a scheme of letters before it, `//` after it.
-    static func urlMatch(_ t: [UInt8], colon p: Int, from lower: Int) -> Match? {
+    static func urlMatch(_ t: [UInt8], colon p: Int, from lower: Int, next: UInt8? = nil) -> Match? {
         guard p + 3 < t.count, t[p + 1] == UInt8(ascii: "/"), t[p + 2] == UInt8(ascii: "/") else { return nil }
         var rewind = 0
         while p - rewind - 1 >= lower && isASCIIAlpha(t[p - rewind - 1]) { rewind += 1 }
         let scheme = t[(p - rewind)...(p + 2)].map { $0 | 0x20 }
         guard scheme.elementsEqual("http://".utf8) || scheme.elementsEqual("https://".utf8) || scheme.elementsEqual("ftp://".utf8),
               isValidHostChar(t, p + 3) else { return nil }
-        let domain = checkDomain(Array(t[(p + 3)...]), allowShort: true)
+        let domain = checkDomain(Array(t[(p + 3)...]) + (next.map { [$0] } ?? []), allowShort: true)
         guard domain > 0 else { return nil }
-        var end = 3 + domain
+        var end = min(3 + domain, t.count - p)
         let data = Array(t[p...])
         while end < data.count && !isCmarkSpace(data[end]) { end += 1 }
         end = trimmedEnd(data, end)
@@ -175,9 +180,9 @@ enum Autolink {
     }
 
     /// cmark-gfm's `www_match`.
-    static func wwwMatch(_ t: [UInt8], at p: Int) -> Match? {
+    static func wwwMatch(_ t: [UInt8], at p: Int, next: UInt8? = nil) -> Match? {
         let data = Array(t[p...])
-        var end = checkDomain(data, allowShort: false)
+        var end = min(checkDomain(data + (next.map { [$0] } ?? []), allowShort: false), data.count)
         guard end > 0 else { return nil }
         while end < data.count && !isCmarkSpace(data[end]) { end += 1 }
         end = trimmedEnd(data, end)

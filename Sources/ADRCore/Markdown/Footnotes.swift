@@ -45,6 +45,9 @@ enum Footnotes {
         var order = 0
         do {
             for n in doc.descendants(of: MarkdownDocument.root) where doc[n].kind == .text {
+                // The text of a bare URL made a link is the URL's, `[^1]` and all.
+                let parent = doc[n].parent
+                if parent >= 0 && doc[parent].isExtendedAutolink { continue }
                 let t = doc.bytes(doc[n].literal)
                 guard t.count >= 4, t.contains(UInt8(ascii: "^")) else { continue }
                 let bytes = Array(t)

@@ -46,36 +46,36 @@ struct InlineContext {
         let n = doc[node]
         guard let line = lines.line(Int(n.line)) else { return nil }
         let literal = Array(doc.bytes(n.literal))
-        let length = Int(n.endColumn - n.column + 1)
-        guard length > 0, literal.count > 0 else { return nil }
-        // cmark gives continuation lines of a paragraph the first line's column offset, so the
-        // reported column may be off by the indentation of its line: try it first, then the
-        // places near it.
+        guard let first = literal.first else { return nil }
+        // cmark gives continuation lines of a paragraph the first line's column offset, and the
+        // steps before may have split a node by literal offsets, so the reported column may be
+        // off: try it first, then the places near it. The literal must be what the source from
+        // there decodes to.
         let reported = Int(n.column) - 1
         var candidates = [reported]
         for d in 1...128 {
             candidates.append(reported - d)
             candidates.append(reported + d)
         }
-        for start in candidates where start >= 0 && start + length <= line.count {
-            let span = line[(line.startIndex + start)..<(line.startIndex + start + length)]
-            // Cheap first: the span must end as the literal does (an escape or entity never ends
-            // a text node's span but with its own last character).
-            guard span.last == literal.last || span.last == UInt8(ascii: ";") else { continue }
-            if let mask = InlineContext.align(ArraySlice(span), literal) { return mask.allSatisfy { $0 } ? nil : mask }
+        for start in candidates where start >= 0 && start < line.count {
+            let b = line[line.startIndex + start]
+            guard b == first || b == UInt8(ascii: "\\") || b == UInt8(ascii: "&") else { continue }
+            if let mask = InlineContext.align(line[(line.startIndex + start)...], literal) {
+                return mask.allSatisfy { $0 } ? nil : mask
+            }
         }
         return nil
     }
 
-    /// Matches a source span against the literal cmark made of it.
+    /// Matches the start of a source span against the literal cmark made of it.
     static func align(_ span: ArraySlice<UInt8>, _ literal: [UInt8]) -> [Bool]? {
-        let source = Array(span)
+        let source = span
         var mask = [Bool](repeating: true, count: literal.count)
-        var i = 0, j = 0
+        var i = source.startIndex, j = 0
         while j < literal.count {
-            guard i < source.count else { return nil }
+            guard i < source.endIndex else { return nil }
             let s = source[i]
-            if s == UInt8(ascii: "\\") && i + 1 < source.count && isASCIIPunctuation(source[i + 1]) && literal[j] == source[i + 1] {
+            if s == UInt8(ascii: "\\") && i + 1 < source.endIndex && isASCIIPunctuation(source[i + 1]) && literal[j] == source[i + 1] {
                 mask[j] = false
                 i += 2
                 j += 1
@@ -83,7 +83,7 @@ struct InlineContext {
             }
             if s == UInt8(ascii: "&"), let semi = entityEnd(source, i),
                !literal[j...].starts(with: source[i...semi]) {
-                let k = decodedLength(source[i...semi], literal: literal[j...], next: semi + 1 < source.count ? source[semi + 1] : nil)
+                let k = decodedLength(source[i...semi], literal: literal[j...], next: semi + 1 < source.endIndex ? source[semi + 1] : nil)
                 guard k > 0, j + k <= literal.count else { return nil }
                 for m in j..<(j + k) { mask[m] = false }
                 i = semi + 1
@@ -94,13 +94,13 @@ struct InlineContext {
             i += 1
             j += 1
         }
-        return i == source.count ? mask : nil
+        return mask
     }
 
     /// The index of the `;` of an entity (`&name;`, `&#123;`, `&#x1F;`) starting at `i`.
-    private static func entityEnd(_ s: [UInt8], _ i: Int) -> Int? {
+    private static func entityEnd(_ s: ArraySlice<UInt8>, _ i: Int) -> Int? {
         var j = i + 1
-        while j < s.count && j - i <= 32 {
+        while j < s.endIndex && j - i <= 32 {
             let b = s[j]
             if b == UInt8(ascii: ";") { return j > i + 1 ? j : nil }
             guard isASCIIAlphanumeric(b) || (b == UInt8(ascii: "#") && j == i + 1) else { return nil }
