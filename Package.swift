@@ -6,7 +6,7 @@ let themeFiles = [
     "head.mustache", "header.mustache", "footer.mustache", "badge.mustache", "followup-state.mustache",
     "index.mustache", "decision.mustache", "follow-ups.mustache", "not-found.mustache",
     "feed.mustache", "sitemap.mustache", "badge-svg.mustache",
-    "style.css", "site.js", "search.js",
+    "style.css", "site.js", "search.js", "diagrams.js",
 ]
 
 let package = Package(
@@ -35,10 +35,13 @@ let package = Package(
         ),
         // Atomic folder exchange (renameat2) for swapping a finished site in.
         .target(name: "CSystem"),
+        // Mermaid's browser build (vendor/mermaid/, unchanged, MIT), embedded with C23's #embed:
+        // copied into a site only when a decision has a ```mermaid block.
+        .target(name: "CMermaid"),
         // render → write: pages from templates, and the one type that writes to disk.
         .target(
             name: "ADRSite",
-            dependencies: ["ADRCore", "CSystem", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["ADRCore", "CSystem", "CMermaid", .product(name: "Mustache", package: "swift-mustache")],
             // The default theme, compiled into the binary (no Bundle.module: the binary works
             // wherever it is copied). One entry per file of templates/; see Theme.defaults.
             resources: themeFiles.map { .embedInCode("../../templates/\($0)") }

@@ -114,6 +114,10 @@ public struct FollowUp: Sendable, Hashable {
     public var links: [Int32] = []
     /// Ids of the decisions that address this follow-up (filled by the link pass).
     public var addressedBy: [String] = []
+    /// For a task list item (`- [ ] …`, `- [x] …`), whether it is checked; nil for a plain item.
+    public var checked: Bool?
+    /// Neither addressed by a later decision nor checked off.
+    public var isOpen: Bool { addressedBy.isEmpty && checked != true }
 }
 
 /// A link or image of a decision's body, as written.
@@ -236,7 +240,7 @@ public final class Decision: Sendable {
         return out
     }
 
-    public var openFollowUps: Int { followUps.filter { $0.addressedBy.isEmpty }.count }
+    public var openFollowUps: Int { followUps.filter(\.isOpen).count }
 }
 
 /// The whole log after the link pass.

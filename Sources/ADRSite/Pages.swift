@@ -210,7 +210,7 @@ struct Context: Sendable {
         model["previous"] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
         model["next"] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
         model["body"] = .string(try body(d, root: root))
-        var extra: [String: TemplateValue] = ["decision": .object(model)]
+        var extra: [String: TemplateValue] = ["decision": .object(model), "hasDiagrams": .bool(d.parsed.body.diagrams > 0)]
         if let lang = LogFacts.language(of: d) { extra["lang"] = .string(lang) }
         let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, extra)
         return OutputFile(path: path, bytes: try theme.render("decision", full))
@@ -271,6 +271,9 @@ struct Context: Sendable {
         var m: [String: TemplateValue] = [
             "number": .int(f.number), "anchor": .string(f.anchor), "text": .string(f.text),
             "addressed": .bool(!f.addressedBy.isEmpty), "addressedBy": refs(f.addressedBy),
+            // A task list item checked off (`- [x] …`) and not addressed by a decision: done.
+            "isTask": .bool(f.checked != nil), "checked": .bool(f.checked == true),
+            "done": .bool(f.addressedBy.isEmpty && f.checked == true), "open": .bool(f.isOpen),
         ]
         if let decisionURL { m["decisionURL"] = .string(decisionURL) }
         return .object(m)
@@ -363,8 +366,8 @@ struct Context: Sendable {
         for d in log.decisions where !d.followUps.isEmpty {
             let url = SitePath.encode(d.url)
             let items = d.followUps.map { followUpModel($0, decisionURL: url) }
-            let o = d.followUps.indices.filter { d.followUps[$0].addressedBy.isEmpty }.map { items[$0] }
-            let a = d.followUps.indices.filter { !d.followUps[$0].addressedBy.isEmpty }.map { items[$0] }
+            let o = d.followUps.indices.filter { d.followUps[$0].isOpen }.map { items[$0] }
+            let a = d.followUps.indices.filter { !d.followUps[$0].isOpen }.map { items[$0] }
             openCount += o.count
             addressedCount += a.count
             if !o.isEmpty { open.append(["decision": .object(ref(d)), "followUps": .list(o)]) }

@@ -95,6 +95,11 @@ public enum SiteRenderer {
                 files.append(OutputFile(path: "assets/style.css", text: theme.text("style.css")))
                 files.append(OutputFile(path: "assets/site.js", text: theme.text("site.js")))
                 files.append(OutputFile(path: "assets/search.js", text: theme.text("search.js")))
+                if log.decisions.contains(where: { $0.parsed.body.diagrams > 0 }) {
+                    // Mermaid, only for a log with diagrams (vendor/mermaid/README.md).
+                    files.append(OutputFile(path: "assets/mermaid.min.js", bytes: Mermaid.script))
+                    files.append(OutputFile(path: "assets/diagrams.js", text: theme.text("diagrams.js")))
+                }
                 files += theme.assetFiles
                 files.append(OutputFile(path: ".nojekyll", bytes: []))
                 return files

@@ -44,6 +44,7 @@ public struct Theme: Sendable {
         "style.css": PackageResources.style_css,
         "site.js": PackageResources.site_js,
         "search.js": PackageResources.search_js,
+        "diagrams.js": PackageResources.diagrams_js,
     ]
 
     /// The default theme with the files of `overrides` (in order, later folders win) laid over it.

@@ -99,16 +99,22 @@ let differentialInputs: [String] = [
     """,
 ]
 
+/// The renderer over plain CommonMark (no GFM extension, no tag filter): cmark's own output.
+/// The extensions are compared with cmark-gfm in GFMTests.
+private func plainHTML(_ markdown: String, unsafe: Bool = false) -> String {
+    var renderer = HTMLRenderer(unsafe: unsafe)
+    renderer.tagFilter = false
+    return renderer.html(MarkdownDocument.parse(markdown, extensions: []))
+}
+
 @Test(arguments: differentialInputs)
 func `the renderer matches cmark's HTML byte for byte in safe mode`(_ markdown: String) {
-    let ours = HTMLRenderer().html(MarkdownDocument.parse(markdown))
-    #expect(ours == CommonMark.referenceHTML(markdown), "input: \(markdown.debugDescription)")
+    #expect(plainHTML(markdown) == CommonMark.referenceHTML(markdown), "input: \(markdown.debugDescription)")
 }
 
 @Test(arguments: differentialInputs)
 func `the renderer matches cmark's HTML byte for byte in unsafe mode`(_ markdown: String) {
-    let ours = HTMLRenderer(unsafe: true).html(MarkdownDocument.parse(markdown))
-    #expect(ours == CommonMark.referenceHTML(markdown, unsafe: true), "input: \(markdown.debugDescription)")
+    #expect(plainHTML(markdown, unsafe: true) == CommonMark.referenceHTML(markdown, unsafe: true), "input: \(markdown.debugDescription)")
 }
 
 @Test func `the differential inputs cover every node kind cmark produces`() {
@@ -135,14 +141,13 @@ func `every Markdown file under ADRSITE_DIFF_DIR renders as cmark renders it`() 
     for file in files {
         let data = try #require(FileManager.default.contents(atPath: root + "/" + file))
         let markdown = String(decoding: data, as: UTF8.self)
-        let doc = MarkdownDocument.parse(markdown)
-        if doc.nodes.contains(where: { $0.kind == .table }) {
+        if MarkdownDocument.parse(markdown).nodes.contains(where: { $0.kind == .table }) {
             skipped += 1
             continue
         }
         compared += 1
-        #expect(HTMLRenderer().html(doc) == CommonMark.referenceHTML(markdown), "\(file)")
-        #expect(HTMLRenderer(unsafe: true).html(doc) == CommonMark.referenceHTML(markdown, unsafe: true), "\(file) (unsafe)")
+        #expect(plainHTML(markdown) == CommonMark.referenceHTML(markdown), "\(file)")
+        #expect(plainHTML(markdown, unsafe: true) == CommonMark.referenceHTML(markdown, unsafe: true), "\(file) (unsafe)")
     }
     print("ADRSITE_DIFF_DIR: compared \(compared) files, skipped \(skipped) with tables")
     #expect(compared > 0, "no Markdown files without tables under \(root)")
@@ -390,7 +395,7 @@ func `hostile input never produces executable markup in safe mode`(_ markdown: S
 @Test func `the executable markup check finds what unsafe mode lets through`() {
     for markdown in ["<script>alert(1)</script>\n", "[x](javascript:alert(1))\n", "a <img src=x onerror=alert(1)>\n",
                      "<a href=\"#\" onclick=\"x()\">a</a>\n"] {
-        let html = HTMLRenderer(unsafe: true).html(MarkdownDocument.parse(markdown))
+        let html = plainHTML(markdown, unsafe: true)
         #expect(executableMarkup(in: html) != [], "\(html)")
     }
 }

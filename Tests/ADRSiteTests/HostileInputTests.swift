@@ -142,14 +142,15 @@ import Testing
         try withTemporaryFolder("hostile") { dir in
             let (output, site) = try build(dir, unsafeHTML: true)
             let page = try String(contentsOfFile: output + "/0001-spaces-hash-query-25-pct.html", encoding: .utf8)
-            #expect(page.contains(#"<script>alert("raw block")</script>"#))
+            // GitHub's tag filter still writes <script>, <style>, <iframe> and the like as text.
+            #expect(page.contains(#"&lt;script>alert("raw block")&lt;/script>"#))
             #expect(page.contains(#"<img src=x onerror="alert('inline')">"#))
             let findings = try generatedFindings(output, site)
-            #expect(findings.contains { $0.contains("<script> element that is not the theme's") && $0.contains("raw block") })
+            #expect(!findings.contains { $0.contains("<script> element that is not the theme's") && $0.contains("raw block") })
             #expect(findings.contains { $0.contains("event handler attribute onerror") })
             #expect(findings.contains { $0.contains("event handler attribute onclick") })
             #expect(findings.contains { $0.contains("javascript: address in href") })
-            #expect(findings.contains { $0.contains("element <iframe>") })
+            #expect(!findings.contains { $0.contains("element <iframe>") })
             // Text that came in through front matter or names stays escaped even then.
             #expect(!findings.contains { $0.contains("decider") || $0.contains("category") })
         }

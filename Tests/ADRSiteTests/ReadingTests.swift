@@ -97,7 +97,7 @@ import Testing
         // One group for the decision, its items in their own order.
         let pick = try #require(followUps.range(of: "Pick a queue.")), write = try #require(followUps.range(of: "Write the runbook."))
         #expect(pick.lowerBound < write.lowerBound)
-        #expect(followUps.contains(#"<span class="follow-up-state open">1 open</span> · <span class="follow-up-state addressed">1 addressed</span>"#))
+        #expect(followUps.contains(#"<span class="follow-up-state open">1 open</span> · <span class="follow-up-state addressed">1 addressed or done</span>"#))
     }
 
     @Test func `a related decision is listed once, under its strongest relation`() throws {

@@ -92,6 +92,9 @@ public enum DecisionsJSON {
             w.field("anchor", f.anchor)
             w.field("text", f.text)
             w.field("line", f.line)
+            // true or false for a task list item, null for a plain one.
+            w.key("checked")
+            if let checked = f.checked { w.value(checked) } else { w.value(nil as String?) }
             w.field("addressedBy", f.addressedBy)
             w.endObject()
         }

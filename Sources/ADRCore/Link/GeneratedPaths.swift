@@ -5,7 +5,7 @@ public enum GeneratedPaths {
     /// Files every site has (`sitemap.xml` only with `--base-url`, reserved all the same).
     public static let fixed: Set<String> = [
         "index.html", "follow-ups.html", "404.html", "decisions.json", "search.json", "feed.xml", "sitemap.xml",
-        ".nojekyll", ".adrsite-output", "assets/style.css", "assets/site.js", "assets/search.js", "assets/search-index.js",
+        ".nojekyll", ".adrsite-output", "assets/style.css", "assets/site.js", "assets/search.js", "assets/search-index.js", "assets/diagrams.js", "assets/mermaid.min.js",
     ]
 
     /// Why an attachment at `path` cannot be copied because the site writes its own file there,

@@ -7,6 +7,9 @@ public struct RenderedHTML: Sendable {
     public var holes: [Hole]
     /// The `ADR-12` mentions, by the index of their holes.
     public var mentions: [Mention]
+    /// How many Mermaid diagrams the HTML has (`<pre class="mermaid">`): a page with one
+    /// loads the script that draws them.
+    public var diagrams = 0
 
     public init(html: [UInt8] = [], holes: [Hole] = [], mentions: [Mention] = []) {
         self.html = html

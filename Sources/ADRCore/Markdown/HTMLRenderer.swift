@@ -1,11 +1,16 @@
 /// Renders a `MarkdownDocument` to HTML exactly as `cmark_render_html` would (tested against it),
-/// plus GFM tables and what a decision page needs: heading anchors, ids on list items, top-level
-/// blocks left out, and holes where the link stage decides what goes (see `RenderedHTML`).
+/// plus the GFM extensions as cmark-gfm writes them (tables, strikethrough, task list items,
+/// footnotes), Mermaid code blocks marked for drawing, and what a decision page needs: heading
+/// anchors, ids on list items, top-level blocks left out, and holes where the link stage
+/// decides what goes (see `RenderedHTML`).
 ///
 /// Raw HTML is replaced by `<!-- raw HTML omitted -->` and `javascript:`, `vbscript:`, `file:` and
-/// non-image `data:` destinations are dropped, as cmark does, unless `unsafe` is set.
+/// non-image `data:` destinations are dropped, as cmark does, unless `unsafe` is set; then the
+/// GFM tag filter still disarms `<script>`, `<style>`, `<iframe>` and the like (`TagFilter`).
 public struct HTMLRenderer {
     public var unsafe = false
+    /// Whether raw HTML kept with `unsafe` goes through the GFM tag filter (as on GitHub).
+    public var tagFilter = true
     /// `id` attributes for heading nodes.
     public var headingIDs: [Int32: String] = [:]
     /// Trusted HTML appended inside a heading, after its text (e.g. a self-link).
@@ -40,7 +45,9 @@ public struct HTMLRenderer {
                 walk(Walk(nodes: nodes, text: text), out: &out, state: &state)
             }
         }
-        return RenderedHTML(html: out.bytes, holes: out.holes, mentions: state.mentions)
+        var rendered = RenderedHTML(html: out.bytes, holes: out.holes, mentions: state.mentions)
+        rendered.diagrams = state.diagrams
+        return rendered
     }
 
     /// The document's nodes and text, borrowed for one rendering.
@@ -122,6 +129,9 @@ public struct HTMLRenderer {
         /// The link hole the walk is inside (links do not nest), -1 when none.
         var openLink: Int32 = -1
         var mentions: [RenderedHTML.Mention] = []
+        /// Whether the back references of the footnote being written are written.
+        var backrefsWritten = false
+        var diagrams = 0
     }
 
     private func enter(_ node: MarkdownNode, index: Int32, doc: Walk, out: inout HTMLBuffer, state: inout State) {
@@ -151,6 +161,11 @@ public struct HTMLRenderer {
             } else {
                 out.append("<li>")
             }
+            switch node.task {
+            case .none: break
+            case .unchecked: out.append("<input type=\"checkbox\" disabled=\"\" /> ")
+            case .checked: out.append("<input type=\"checkbox\" checked=\"\" disabled=\"\" /> ")
+            }
         case .heading:
             out.cr()
             out.append("<h")
@@ -167,16 +182,23 @@ public struct HTMLRenderer {
             if info.isEmpty {
                 out.append("<pre><code>")
             } else {
-                out.append("<pre><code class=\"language-")
                 let end = info.firstIndex(where: isSpace) ?? info.endIndex
-                out.escapeHTML(UnsafeBufferPointer(rebasing: info[..<end]))
+                let language = UnsafeBufferPointer(rebasing: info[..<end])
+                // A Mermaid diagram: the page's script draws it where the code is.
+                if language.elementsEqual("mermaid".utf8) {
+                    state.diagrams += 1
+                    out.append("<pre class=\"mermaid\"><code class=\"language-")
+                } else {
+                    out.append("<pre><code class=\"language-")
+                }
+                out.escapeHTML(language)
                 out.append("\">")
             }
             out.escapeHTML(doc.bytes(node.literal))
             out.append("</code></pre>\n")
         case .htmlBlock:
             out.cr()
-            if unsafe { out.append(bytes: doc.bytes(node.literal)) } else { out.append("<!-- raw HTML omitted -->") }
+            if unsafe { appendRaw(doc.bytes(node.literal), inline: false, out: &out) } else { out.append("<!-- raw HTML omitted -->") }
             out.cr()
         case .thematicBreak:
             out.cr()
@@ -236,7 +258,20 @@ public struct HTMLRenderer {
             out.escapeHTML(doc.bytes(node.literal))
             out.append("</code>")
         case .htmlInline:
-            if unsafe { out.append(bytes: doc.bytes(node.literal)) } else { out.append("<!-- raw HTML omitted -->") }
+            if unsafe { appendRaw(doc.bytes(node.literal), inline: true, out: &out) } else { out.append("<!-- raw HTML omitted -->") }
+        case .strikethrough:
+            out.append("<del>")
+        case .footnoteReference:
+            Footnotes.appendReference(node, doc: doc, to: &out)
+        case .footnoteSection:
+            out.cr()
+            out.append("<section class=\"footnotes\" data-footnotes>\n<ol>\n")
+        case .footnoteDefinition:
+            out.cr()
+            out.append("<li id=\"fn-")
+            out.escapeHref(doc.bytes(node.literal))
+            out.append("\">\n")
+            state.backrefsWritten = false
         case .emphasis:
             out.append("<em>")
         case .strong:
@@ -285,7 +320,23 @@ public struct HTMLRenderer {
             out.append(String(node.level))
             out.append(">\n")
         case .paragraph:
+            if node.parent >= 0 && doc.nodes[Int(node.parent)].kind == .footnoteDefinition && node.next < 0 {
+                // The back references end a footnote's last paragraph.
+                out.append(" ")
+                Footnotes.appendBackReferences(doc.nodes[Int(node.parent)], doc: doc, to: &out)
+                state.backrefsWritten = true
+            }
             if !isTight(node, doc: doc) { out.append("</p>\n") }
+        case .strikethrough:
+            out.append("</del>")
+        case .footnoteSection:
+            out.append("</ol>\n</section>\n")
+        case .footnoteDefinition:
+            if !state.backrefsWritten {
+                Footnotes.appendBackReferences(node, doc: doc, to: &out)
+                out.append("\n")
+            }
+            out.append("</li>\n")
         case .table:
             if state.tbodyOpen { out.append("</tbody>\n") }
             out.append("</table>\n")
@@ -319,6 +370,20 @@ public struct HTMLRenderer {
             out.append("\" />")
         default:
             break
+        }
+    }
+
+    /// Raw HTML, through the tag filter: every tag of a block, the one tag of an inline.
+    private func appendRaw(_ html: UnsafeBufferPointer<UInt8>, inline: Bool, out: inout HTMLBuffer) {
+        if !tagFilter {
+            out.append(bytes: html)
+        } else if !inline {
+            TagFilter.append(html, to: &out)
+        } else if !html.isEmpty && TagFilter.isFiltered(html, at: 0) {
+            out.append("&lt;")
+            out.append(bytes: UnsafeBufferPointer(rebasing: html[1...]))
+        } else {
+            out.append(bytes: html)
         }
     }
 

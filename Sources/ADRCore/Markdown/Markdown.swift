@@ -1,5 +1,6 @@
 /// A Markdown document as plain Swift values: cmark's tree, converted once and then freed (see
-/// `CommonMark.swift`), plus the nodes the GFM steps add (tables).
+/// `CommonMark.swift`), plus the nodes the GFM steps add (tables, strikethrough, autolinks, task
+/// list items, footnotes).
 ///
 /// Nodes live in one flat array and point at each other by index; their text (literals,
 /// destinations, titles, info strings) lives in one byte buffer per document, as ranges. A node
@@ -138,16 +139,26 @@ public struct MarkdownNode: Sendable {
         case document, blockQuote, list, item, codeBlock, htmlBlock, customBlock, paragraph, heading,
              thematicBreak
         case table, tableHead, tableRow, tableCell
+        /// The footnotes of a document, at its end (cmark-gfm's `<section class="footnotes">`),
+        /// and one footnote: `literal` is its label as defined, `start` its number, `count` how
+        /// many references it has.
+        case footnoteSection, footnoteDefinition
         case text, softBreak, lineBreak, code, htmlInline, customInline, emphasis, strong, link, image
+        /// `~text~` and `~~text~~`.
+        case strikethrough
+        /// `[^label]`: `literal` is the label of the definition it refers to, `start` the
+        /// footnote's number, `count` which of the footnote's references it is (1 for the first).
+        case footnoteReference
 
-        public var isBlock: Bool { rawValue <= Kind.tableCell.rawValue }
+        public var isBlock: Bool { rawValue <= Kind.footnoteDefinition.rawValue }
     }
 
     /// Column alignment of a table cell.
     public enum Alignment: UInt8, Sendable { case none, left, center, right }
 
     public var kind: Kind
-    /// Heading level; for lists 1 when ordered.
+    /// Heading level; for lists 1 when ordered; for list items the task state (see `task`); for
+    /// links 1 when the autolink extension found them in text.
     public var level: Int8 = 0
     public var tight: Bool = false
     public var alignment: Alignment = .none
@@ -167,12 +178,25 @@ public struct MarkdownNode: Sendable {
     public var url = TextRange.empty
     /// Title of links and images.
     public var title = TextRange.empty
-    /// Start number of an ordered list.
+    /// Start number of an ordered list; a footnote's number.
     public var start: Int32 = 0
+    /// Footnotes: how many references a definition has, or which one a reference is.
+    public var count: Int32 = 0
 
     public init(kind: Kind) { self.kind = kind }
 
     public var isOrderedList: Bool { kind == .list && level == 1 }
+
+    /// Whether a list item is a task list item (`- [ ] x`, `- [x] x`), and whether it is checked.
+    public enum TaskState: Int8, Sendable { case none = 0, unchecked = 1, checked = 2 }
+
+    public var task: TaskState {
+        get { kind == .item ? TaskState(rawValue: level) ?? .none : .none }
+        set { level = newValue.rawValue }
+    }
+
+    /// A link the autolink extension made from a bare URL or e-mail address.
+    public var isExtendedAutolink: Bool { kind == .link && level == 1 }
 }
 
 /// Builds a `MarkdownDocument` node by node, keeping the sibling links consistent.

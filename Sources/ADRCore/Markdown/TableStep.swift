@@ -219,6 +219,12 @@ enum TableStep {
         }
     }
 
+    /// Parses a piece of the document (a footnote's text) as blocks of their own, tables
+    /// included, with the document's link reference definitions.
+    static func parseBlocks(_ text: [UInt8], definitions: LinkDefinitions?) -> MarkdownDocument {
+        parseFragment(text, definitions: definitions, tables: true)
+    }
+
     /// Parses a piece of the document on its own, with the link reference definitions of the
     /// whole document, which cmark only resolves within one parse: when the piece may hold a
     /// reference link, the definitions are appended behind an HTML comment that closes every
@@ -278,36 +284,5 @@ enum TableStep {
         }
         for (slot, paragraph) in zip(slots, paragraphs) { result[slot] = paragraph }
         return (doc, result)
-    }
-}
-
-/// Byte ranges of the lines of a text, found once per document.
-struct SourceLines {
-    let bytes: UnsafeBufferPointer<UInt8>
-    private var starts: [Int] = [0]
-
-    init(bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "\n") {
-                starts.append(i + 1)
-            } else if bytes[i] == UInt8(ascii: "\r") {
-                if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
-                starts.append(i + 1)
-            }
-            i += 1
-        }
-    }
-
-    /// Line `number` (1-based) without its line ending.
-    func line(_ number: Int) -> ArraySlice<UInt8>? {
-        guard number >= 1 && number <= starts.count else { return nil }
-        let start = starts[number - 1]
-        var end = number < starts.count ? starts[number] : bytes.count
-        while end > start && (bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r")) {
-            end -= 1
-        }
-        return ArraySlice(bytes[start..<end])
     }
 }

@@ -67,9 +67,11 @@ extension Reader {
                             text = doc.plainText(of: first).trimmingCharacters(in: " \t\n")
                         }
                         let links = doc.descendants(of: item).filter { doc[$0].kind == .link }.compactMap { linkIndex[$0] }
-                        result.followUps.append(FollowUp(number: number, text: text.replacingNBSP(),
-                                                         line: Int(itemNode.line), column: Int(itemNode.column),
-                                                         links: links))
+                        var followUp = FollowUp(number: number, text: text.replacingNBSP(),
+                                                line: Int(itemNode.line), column: Int(itemNode.column), links: links)
+                        // A task list item (`- [x] Migrate the ledger`) says whether it is done.
+                        if itemNode.task != .none { followUp.checked = itemNode.task == .checked }
+                        result.followUps.append(followUp)
                         followUpNodes.append(item)
                     }
                 }
