@@ -2,10 +2,10 @@ import Dispatch
 import Foundation
 
 /// Work spread over all cores, each piece writing only its own slot of the result.
-enum Parallel {
+package enum Parallel {
     /// `transform` of every index of `0..<count`, in order, computed on all cores in contiguous
     /// ranges.
-    static func map<T>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
+    package static func map<T>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
         let slots = Slots<T>(count)
         inChunks(count) { range in
             for i in range { slots.set(i, transform(i)) }
@@ -14,7 +14,7 @@ enum Parallel {
     }
 
     /// Like `map`, with a scratch value per chunk of work (a cache the pieces of one chunk share).
-    static func map<T, Scratch>(_ count: Int, scratch: @Sendable () -> Scratch,
+    package static func map<T, Scratch>(_ count: Int, scratch: @Sendable () -> Scratch,
                                 _ transform: @Sendable (Int, inout Scratch) -> T) -> [T] {
         let slots = Slots<T>(count)
         inChunks(count) { range in
@@ -25,7 +25,7 @@ enum Parallel {
     }
 
     /// Runs `work` over `0..<count` in contiguous ranges, on all cores.
-    static func inChunks(_ count: Int, _ work: @Sendable (Range<Int>) -> Void) {
+    package static func inChunks(_ count: Int, _ work: @Sendable (Range<Int>) -> Void) {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let chunks = cores <= 1 ? 1 : min(cores * 4, count / 32)
         guard chunks > 1 else {
@@ -38,7 +38,7 @@ enum Parallel {
     }
 
     /// `transform` of every index, one index per piece of work (for pieces that each take long).
-    static func each<T>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
+    package static func each<T>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
         let slots = Slots<T>(count)
         DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, transform(i)) }
         return slots.take()

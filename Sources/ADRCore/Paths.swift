@@ -69,42 +69,57 @@ public enum Paths {
     /// One part of a path, reduced to letters, digits, `-`, `_` and `.`; accents are dropped and
     /// everything else becomes one `-`; never `-` or `.` at the ends.
     static func idPart(_ part: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(part.utf8.count)
         var lastDash = false
-        for scalar in folded(part) {
-            let ok = (scalar.value >= 48 && scalar.value <= 57) || (scalar.value >= 65 && scalar.value <= 90)
-                || (scalar.value >= 97 && scalar.value <= 122) || scalar == "_" || scalar == "." || scalar == "-"
-            if ok && scalar != "-" {
-                out.unicodeScalars.append(scalar)
+        forEachFolded(part) { scalar in
+            let b = scalar.isASCII ? UInt8(scalar.value) : 0
+            if (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b == 46 {
+                out.append(b)
                 lastDash = false
             } else if !lastDash {
-                out.append("-")
+                out.append(UInt8(ascii: "-"))
                 lastDash = true
             }
         }
-        let trimmed = out.trimmingCharacters(in: CharacterSet(charactersIn: "-."))
-        return trimmed.isEmpty ? "decision" : trimmed
+        // Never `-` or `.` at either end.
+        var lo = 0, hi = out.count
+        while lo < hi && (out[lo] == UInt8(ascii: "-") || out[lo] == UInt8(ascii: ".")) { lo += 1 }
+        while hi > lo && (out[hi - 1] == UInt8(ascii: "-") || out[hi - 1] == UInt8(ascii: ".")) { hi -= 1 }
+        return lo == hi ? "decision" : String(decoding: out[lo..<hi], as: UTF8.self)
     }
 
-    /// The scalars of `text` with accents dropped and full-width forms made plain (Foundation's
+    /// Each scalar of `text` with accents dropped and full-width forms made plain (Foundation's
     /// diacritic- and width-insensitive folding), applied to each character that is not ASCII:
-    /// an ASCII character is its own folding, and most names are ASCII.
-    private static func folded(_ text: String) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            if let ascii = character.asciiValue, character.unicodeScalars.count == 1 {
-                out.append(Unicode.Scalar(ascii))
-            } else {
-                out += String(character).folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil).unicodeScalars
+    /// an ASCII character is its own folding, and most names are ASCII. (A byte is taken as a
+    /// character of its own only when the byte after it is ASCII too: a combining mark belongs
+    /// to the letter before it.)
+    private static func forEachFolded(_ text: String, _ body: (Unicode.Scalar) -> Void) {
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] < 0x80 && (i + 1 == bytes.count || bytes[i + 1] < 0x80) {
+                body(Unicode.Scalar(bytes[i]))
+                i += 1
+                continue
             }
+            // The rest, from this character on, character by character.
+            for character in String(decoding: bytes[i...], as: UTF8.self) {
+                if let ascii = character.asciiValue, character.unicodeScalars.count == 1 {
+                    body(Unicode.Scalar(ascii))
+                } else {
+                    let folded = String(character).folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil)
+                    for scalar in folded.unicodeScalars { body(scalar) }
+                }
+            }
+            return
         }
-        return out
     }
 
     /// Resolves `.` and `..` and drops empty parts; nil if a relative path leaves the top (an
     /// absolute one stays at `/` with `allowAbove`).
     public static func normalize(_ path: String, allowAbove: Bool = false) -> String? {
+        if isNormal(path) { return path }
         var out: [Substring] = []
         let absolute = path.hasPrefix("/")
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -117,6 +132,28 @@ public enum Paths {
             out.append(part)
         }
         return (absolute ? "/" : "") + out.joined(separator: "/")
+    }
+
+    /// Whether `normalize` would give `path` back as it is: no empty, `.` or `..` part, no `/`
+    /// at the end (most links: `0003-use-kafka.md`, `img/diagram.png`).
+    private static func isNormal(_ path: String) -> Bool {
+        var length = 0, dots = 0, first = true
+        for b in path.utf8 {
+            if b == UInt8(ascii: "/") {
+                // A part that is empty (but for the leading `/` of an absolute path), `.` or `..`.
+                if (length == 0 && !first) || (length == dots && dots <= 2 && length > 0) { return false }
+                length = 0; dots = 0; first = false
+                continue
+            }
+            length += 1
+            if b == UInt8(ascii: ".") { dots += 1 }
+        }
+        return length > 0 && !(length == dots && dots <= 2)
+    }
+
+    /// `s.lowercased()`, without a copy when there is nothing to lower (most paths).
+    public static func lowered(_ s: String) -> String {
+        s.utf8.contains(where: { ($0 >= 65 && $0 <= 90) || $0 >= 0x80 }) ? s.lowercased() : s
     }
 
     /// `%XX` escapes decoded (the text as it is when it holds a broken one).

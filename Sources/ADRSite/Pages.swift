@@ -434,11 +434,10 @@ struct Context: Sendable {
         return XMLText.clean(try theme.render("sitemap", ["urls": .list(urls.map { ["loc": .string($0)] })]))
     }
 
-    /// One decision's entry of the search index (see `searchFiles`); `text` is its last field.
-    func searchEntry(_ i: Int) -> [UInt8] {
+    /// One decision's entry of the search index (see `searchFiles`); with `text`, the body's
+    /// text as its last field.
+    func writeSearchEntry(_ i: Int, into w: inout JSONWriter, text: Bool) {
         let d = log.decisions[i]
-        let text = searchableText(of: d)
-        var w = JSONWriter(pretty: false, capacity: 640 + text.utf8.count + text.utf8.count / 16)
         w.beginObject()
         w.field("id", d.id)
         w.field("url", SitePath.encode(d.url))
@@ -452,9 +451,8 @@ struct Context: Sendable {
         w.field("number", d.number)
         w.field("category", d.category)
         w.field("badge", StatusWords.badgeLabel(status: d.status, category: d.statusCategory))
-        w.field("text", text)
+        if text { w.field("text", searchableText(of: d)) }
         w.endObject()
-        return w.bytes
     }
 
     func badge(_ d: Decision) throws -> [UInt8] {

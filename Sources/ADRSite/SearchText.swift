@@ -5,42 +5,23 @@ import ADRCore
 /// parse stage, `ParsedDecision.searchText`).
 func searchableText(of d: Decision) -> String { d.parsed.searchText }
 
-/// The search files from each decision's search entry (`Context.searchEntry`, whose last field is
-/// `text`): `search.json`, the entries without their text (for scripts and wikis, as small as it
-/// was before the text was added), and `assets/search-index.js`, the whole entries as a script
-/// (the search box loads it with a `<script>` tag, which unlike fetch() works from file://). The
-/// text is written once, in the script only.
-func searchFiles(entries: [[UInt8]]) -> (json: [UInt8], script: [UInt8]) {
-    let marker = Array(#","text":""#.utf8)
-    var json: [UInt8] = [UInt8(ascii: "[")], script = Array("window.adrsiteSearch = [".utf8)
-    json.reserveCapacity(entries.count * 400)
-    script.reserveCapacity(entries.reduce(script.count + 4) { $0 + $1.count + 1 })
-    for (k, entry) in entries.enumerated() {
-        if k > 0 {
-            json.append(UInt8(ascii: ","))
-            script.append(UInt8(ascii: ","))
-        }
-        script.append(contentsOf: entry)
-        // A key's quotes are bare; inside a string value every quote is escaped, so the first
-        // `,"text":"` is the field.
-        if let cut = firstIndex(of: marker, in: entry) {
-            json.append(contentsOf: entry[..<cut])
-            json.append(UInt8(ascii: "}"))
-        } else {
-            json.append(contentsOf: entry)
-        }
+/// The search files: `search.json`, each decision's entry without its text (for scripts and
+/// wikis), and `assets/search-index.js`, the entries with their text as a script (the search
+/// box loads it with a `<script>` tag, which unlike fetch() works from file://). Written in one
+/// pass over the log, straight into the two files: the text is the largest part of a site, and
+/// it is held once.
+func searchFiles(_ context: Context) -> (json: [UInt8], script: [UInt8]) {
+    let decisions = context.log.decisions
+    let textBytes = decisions.reduce(0) { $0 + $1.parsed.searchText.utf8.count }
+    var json = JSONWriter(pretty: false, capacity: decisions.count * 400 + 2)
+    var script = JSONWriter(pretty: false, capacity: decisions.count * 420 + textBytes + textBytes / 16 + 64)
+    json.beginArray()
+    script.beginArray()
+    for i in decisions.indices {
+        context.writeSearchEntry(i, into: &json, text: false)
+        context.writeSearchEntry(i, into: &script, text: true)
     }
-    json.append(UInt8(ascii: "]"))
-    script.append(contentsOf: Array("];\n".utf8))
-    return (json, script)
-}
-
-private func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
-    guard bytes.count >= needle.count else { return nil }
-    var i = 0
-    while i + needle.count <= bytes.count {
-        if bytes[i] == needle[0] && bytes[i + 1] == needle[1] && Array(bytes[i..<(i + needle.count)]) == needle { return i }
-        i += 1
-    }
-    return nil
+    json.endArray()
+    script.endArray()
+    return (json.bytes, Array("window.adrsiteSearch = ".utf8) + script.bytes + Array(";\n".utf8))
 }

@@ -83,7 +83,7 @@ public enum SiteRenderer {
             { [OutputFile(path: "decisions.json", bytes: DecisionsJSON.render(log, objects: fragments.takeJSON()))] },
             { [OutputFile(path: "index.html", bytes: try context.indexPage())] },
             {
-                let search = searchFiles(entries: fragments.takeSearch())
+                let search = searchFiles(context)
                 return [OutputFile(path: "search.json", bytes: search.json),
                         OutputFile(path: "assets/search-index.js", bytes: search.script)]
             },
@@ -179,79 +179,59 @@ extension SiteRenderer {
     }
 }
 
-/// What the preview server keeps between builds: each decision's object of decisions.json and
-/// entry of the search index, by id. Those of decisions whose page is not rendered again are
-/// still right (they depend on less than the page does).
+/// What the preview server keeps between builds: each decision's object of decisions.json, by
+/// id. Those of decisions whose page is not rendered again are still right (they depend on less
+/// than the page does).
 public final class RenderCache: @unchecked Sendable {
     fileprivate var json: [String: [UInt8]] = [:]
-    fileprivate var search: [String: [UInt8]] = [:]
     public init() {}
 }
 
-/// Each decision's object of decisions.json and entry of the search index, made on all cores.
+/// Each decision's object of decisions.json, made on all cores.
 /// A class: the file that uses a kind of fragment lets it go once written (`takeJSON`), so a
 /// large log does not hold both the pieces and the file.
 final class Fragments: @unchecked Sendable {
     private var json: [[UInt8]]
-    private var search: [[UInt8]]
     private let lock = NSLock()
 
-    init(json: [[UInt8]], search: [[UInt8]]) {
+    init(json: [[UInt8]]) {
         self.json = json
-        self.search = search
     }
 
-    func takeJSON() -> [[UInt8]] { take(\.json) }
-    func takeSearch() -> [[UInt8]] { take(\.search) }
-
-    private func take(_ kind: ReferenceWritableKeyPath<Fragments, [[UInt8]]>) -> [[UInt8]] {
+    /// The objects, taken out (the file that uses them lets them go once written).
+    func takeJSON() -> [[UInt8]] {
         lock.lock()
         defer { lock.unlock() }
         var out: [[UInt8]] = []
-        swap(&out, &self[keyPath: kind])
+        swap(&out, &json)
         return out
     }
 
     static func make(_ log: DecisionLog, context: Context, chosen: [Int], cache: RenderCache?) -> Fragments {
         let count = log.decisions.count
         var json = [[UInt8]](repeating: [], count: count)
-        var search = [[UInt8]](repeating: [], count: count)
         var todo = chosen
         if let cache {
             let fresh = Set(chosen)
             todo = []
             for i in 0..<count {
-                let id = log.decisions[i].id
-                if !fresh.contains(i), let j = cache.json[id], let s = cache.search[id] {
+                if !fresh.contains(i), let j = cache.json[log.decisions[i].id] {
                     json[i] = j
-                    search[i] = s
                 } else {
                     todo.append(i)
                 }
             }
         }
-        let madeJSON = ResultBox<[UInt8]>(count: todo.count), madeSearch = ResultBox<[UInt8]>(count: todo.count)
         let decisions = log.decisions
         let work = todo
-        DispatchQueue.concurrentPerform(iterations: work.count) { k in
-            madeJSON.set(k, DecisionsJSON.object(decisions[work[k]]))
-            madeSearch.set(k, context.searchEntry(work[k]))
-        }
-        let newJSON = madeJSON.values, newSearch = madeSearch.values
-        for (k, i) in todo.enumerated() {
-            json[i] = newJSON[k]
-            search[i] = newSearch[k]
-        }
+        let made = Parallel.each(work.count) { DecisionsJSON.object(decisions[work[$0]]) }
+        for (k, i) in todo.enumerated() { json[i] = made[k] }
         if let cache {
-            var keptJSON: [String: [UInt8]] = [:], keptSearch: [String: [UInt8]] = [:]
-            for i in 0..<count {
-                keptJSON[decisions[i].id] = json[i]
-                keptSearch[decisions[i].id] = search[i]
-            }
-            cache.json = keptJSON
-            cache.search = keptSearch
+            var kept: [String: [UInt8]] = [:]
+            for i in 0..<count { kept[decisions[i].id] = json[i] }
+            cache.json = kept
         }
-        return Fragments(json: json, search: search)
+        return Fragments(json: json)
     }
 }
 

@@ -14,7 +14,7 @@ enum IDs {
         taken.reserveCapacity(sources.count + reserved.count)
         for r in reserved { taken[r] = "" }
         var ids = Array(repeating: "", count: sources.count)
-        var bases = sources.map(Paths.id)
+        var bases = Parallel.map(sources.count) { Paths.id(sources[$0]) }
         for i in bases.indices {
             guard let short = fitting(bases[i]) else { continue }
             diagnostics.append(.warning(sources[i], "file name is too long for its page (\(Paths.lastComponent(bases[i]).utf8.count) bytes); its page is \(short).html"))
@@ -23,7 +23,7 @@ enum IDs {
         for i in sources.indices.sorted(by: { sources[$0] < sources[$1] }) {
             let base = bases[i]
             var id = base
-            var lower = base.lowercased()
+            var lower = Paths.lowered(base)
             var n = 2
             while let holder = taken[lower] {
                 if n == 2 {
@@ -31,7 +31,7 @@ enum IDs {
                     diagnostics.append(.warning(sources[i], "page name \(base).html \(why); this decision's page is \(base)-2.html"))
                 }
                 id = "\(base)-\(n)"
-                lower = id.lowercased()
+                lower = Paths.lowered(id)
                 n += 1
             }
             taken[lower] = sources[i]

@@ -40,7 +40,9 @@ struct LinkResolver: Sendable {
 
     /// Where `raw`, written in a file of the folder `base`, leads.
     func outcome(_ raw: String, base: String) -> Outcome {
-        var url = Substring(raw.trimmingCharacters(in: " \t"))
+        var url = Substring(raw)
+        while let c = url.utf8.first, c == 0x20 || c == 0x09 { url = url.dropFirst() }
+        while let c = url.utf8.last, c == 0x20 || c == 0x09 { url = url.dropLast() }
         var fragment: String?
         var suffix = ""
         if let hash = url.firstIndex(of: "#") {
@@ -57,8 +59,7 @@ struct LinkResolver: Sendable {
             return .nothing
         }
         let path = Paths.percentDecode(String(url))
-        let lowerPath = path.lowercased()
-        let isMarkdown = Paths.isMarkdown(lowerPath)
+        let isMarkdown = Paths.isMarkdown(path)
 
         if let colon = path.firstIndex(of: ":"), !path[..<colon].contains("/") {
             // An absolute address: only web addresses of this log's files count.
@@ -100,13 +101,14 @@ struct LinkResolver: Sendable {
         if let p = normalized {
             let trimmed = p.hasSuffix("/") ? String(p.dropLast()) : p
             if let i = index.bySource[trimmed] { return .decision(i, fragment: fragment) }
-            if let i = LogIndex.unique(index.bySourceLower[trimmed.lowercased()]) { return .caseDiffers(i, fragment: fragment) }
+            let lower = Paths.lowered(trimmed)
+            if let i = LogIndex.unique(index.bySourceLower[lower]) { return .caseDiffers(i, fragment: fragment) }
             if assets.contains(trimmed) { return .asset(trimmed, suffix: suffix) }
-            if let actual = assetsLower[trimmed.lowercased()] { return .asset(actual, suffix: suffix) }
+            if let actual = assetsLower[lower] { return .asset(actual, suffix: suffix) }
         }
         guard isMarkdown else { return leaves ? .outside : .nothing }
         // A wrong path to a file that exists in the log under the same name.
-        if let i = LogIndex.unique(index.byFileName[Paths.lastComponent(path).lowercased()]) {
+        if let i = LogIndex.unique(index.byFileName[Paths.lowered(Paths.lastComponent(path))]) {
             return .sameName(i, fragment: fragment)
         }
         return .broken(check: path.hasPrefix("/") ? nil : Paths.join(Paths.join(root, base), path))

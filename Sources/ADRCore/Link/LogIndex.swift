@@ -32,14 +32,14 @@ struct LogIndex: Sendable {
             let source = sources[i], parent = Paths.parent(source)
             let isFolderIndex = !parent.isEmpty && Paths.isFolderIndex(Paths.lastComponent(source))
             bySource[source] = i
-            bySourceLower[source.lowercased(), default: Candidates(first: i, count: 0)].count += 1
+            bySourceLower[Paths.lowered(source), default: Candidates(first: i, count: 0)].count += 1
             if isFolderIndex {
                 bySource[parent] = i
-                bySourceLower[parent.lowercased(), default: Candidates(first: i, count: 0)].count += 1
+                bySourceLower[Paths.lowered(parent), default: Candidates(first: i, count: 0)].count += 1
             }
-            byFileName[Paths.lastComponent(source).lowercased(), default: Candidates(first: i, count: 0)].count += 1
-            byID[ids[i].lowercased()] = i
-            basesLower.append(bases[i].lowercased())
+            byFileName[Paths.lowered(Paths.lastComponent(source)), default: Candidates(first: i, count: 0)].count += 1
+            byID[Paths.lowered(ids[i])] = i
+            basesLower.append(Paths.lowered(bases[i]))
             if let number = numbers[i] { byNumber[number, default: []].append(i) }
             folders.append(parent)
         }
