@@ -4,10 +4,11 @@
 Builds adrsite in release mode, times `adrsite build` next to `cat *.md | cmark` (the parse
 limit) and hugo (when installed) on generated ADR corpora, checks that every build is
 complete, times `adrsite --version` and the live-reload latency of `adrsite serve`, and prints
-a Markdown table with the targets and PASS/FAIL.
+a Markdown table with the targets and PASS/FAIL. It also times the largest real log of
+../shared/corpus (apache__james-project) against `cat` of its .md files piped to cmark.
 
     python3 bench/run.py                 # full run: N = 1,000 and 10,000, 5 runs each
-    python3 bench/run.py --quick         # N = 1,000 only, 3 runs
+    python3 bench/run.py --quick         # N = 1,000 (and the real log) only, 3 runs
     python3 bench/run.py --binary .build/release/adrsite --corpus ~/my-adrs --out result.md
 
 Python 3 standard library only. Uses /usr/bin/time (Debian `time`) for peak RSS, `cmark` and
@@ -26,13 +27,26 @@ from pathlib import Path
 
 from benchlib.build import build_adrsite
 from benchlib.common import GNU_TIME, REPO, CheckFailed, SetupFailed, log
-from benchlib.corpus import generated_corpus
+from benchlib.corpus import REAL_LOG, REAL_LOG_DIR, generated_corpus
 from benchlib.env import describe_machine, first_line, fs_type, git_revision, have
 from benchlib.report import report
 from benchlib.search import search_timing
 from benchlib.serve import reload_latency
 from benchlib.targets import collect_targets
 from benchlib.timing import bench_corpus, time_version
+
+
+def real_log(args, binary, work, logs, tools_available):
+    """Times the real log like the other corpora, cmark reading each of its .md files; returns
+    (label, n, tools, disk), or why it was not timed (its rows are then n/a)."""
+    if args.no_james:
+        return "skipped (--no-james)"
+    directory = Path(args.james)
+    if not directory.is_dir():
+        log(f"note: no folder {directory}: the {REAL_LOG} row is n/a")
+        return f"no folder {directory}"
+    n, tools, disk = bench_corpus(directory.resolve(), binary, args, work, logs, tools_available, cat_all=True)
+    return REAL_LOG, n, tools, disk
 
 
 def main():
@@ -54,6 +68,10 @@ def main():
                         help="output of the one adrsite run on disk (default /tmp/adrsite-bench-disk)")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve reload test")
     parser.add_argument("--no-search", action="store_true", help="skip the search timing in headless Chromium")
+    parser.add_argument("--james", metavar="DIR", default=str(REAL_LOG_DIR),
+                        help=f"the real log {REAL_LOG} (default: ../shared/corpus/{REAL_LOG} relative to "
+                             "the repository; its row is n/a when the folder is absent)")
+    parser.add_argument("--no-james", action="store_true", help=f"skip the row of the real log {REAL_LOG}")
     parser.add_argument("--out", metavar="FILE", help="also write the Markdown report to FILE")
     args = parser.parse_args()
     if args.runs is None:
@@ -108,6 +126,8 @@ def main():
             label = "gen_adrs seed 1" if not args.corpus else corpus.name
             results.append((label, n, tools, disk))
 
+        real = real_log(args, binary, work, logs, tools_available)
+
         log("== adrsite --version")
         version = time_version(binary)
 
@@ -132,8 +152,8 @@ def main():
         log(f"\nbenchmark could not run: {failure}")
         return 2
 
-    targets = collect_targets(results, version, reload)
-    text = report(env, results, version, reload, targets, searches)
+    targets = collect_targets(results, version, reload, real)
+    text = report(env, results, version, reload, targets, searches, real)
     print(text, end="")
     if args.out:
         Path(args.out).write_text(text)

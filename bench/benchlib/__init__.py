@@ -4,7 +4,7 @@
 - targets: the performance targets, PASS/FAIL, the Targets table's rows
 - env:     the machine, the tools installed, the git revision
 - build:   `swift build -c release` of adrsite
-- corpus:  the Markdown files of a log, generated corpora
+- corpus:  the Markdown files of a log, generated corpora, the real log of ../shared/corpus
 - check:   the correctness check of a built site
 - hugo:    the minimal hugo site timed next to adrsite
 - timing:  timed runs of the builds on one corpus, and of `adrsite --version`

@@ -1,10 +1,15 @@
-"""The corpora: the Markdown files of a log and the generated logs."""
+"""The corpora: the Markdown files of a log, the generated logs, and the real log of ../shared/corpus."""
 import os
 import shutil
 import subprocess
 import sys
 
-from .common import log
+from .common import REPO, log
+
+# The largest real log of ../shared/corpus (77 records). Like ../shared/corpus/score.py, which
+# builds CORPUS/FOLDER itself, the records are the folder's own .md files (an img/ folder beside).
+REAL_LOG = "apache__james-project"
+REAL_LOG_DIR = os.path.normpath(REPO / ".." / "shared" / "corpus" / REAL_LOG)
 
 
 def markdown_files(directory):

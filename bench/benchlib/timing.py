@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .check import check_site
 from .common import GNU_TIME, CheckFailed, SetupFailed, log
-from .corpus import decision_files
+from .corpus import decision_files, markdown_files
 from .env import fs_type
 from .hugo import hugo_site
 from .targets import VERSION_RUNS
@@ -59,8 +59,9 @@ def slug(text):
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
-def bench_corpus(corpus, binary, args, work, logs, tools_available):
-    """Times every tool on one corpus, interleaved; returns (n, tools, disk tool)."""
+def bench_corpus(corpus, binary, args, work, logs, tools_available, cat_all=False):
+    """Times every tool on one corpus, interleaved; returns (n, tools, disk tool). cmark reads
+    `cat DIR/*.md`, or with `cat_all` every .md file of the corpus, named one by one."""
     md = decision_files(corpus)
     n = len(md)
     top_level = [f for f in md if "/" not in f]
@@ -70,7 +71,11 @@ def bench_corpus(corpus, binary, args, work, logs, tools_available):
     check = lambda out: check_site(out, corpus, md)  # noqa: E731
     out_root = work / "out" / f"n{n}"
     tools = []
-    if tools_available["cmark"]:
+    if tools_available["cmark"] and cat_all:
+        files = shlex.join(str(corpus / f) for f in markdown_files(corpus))
+        tools.append(Tool("cmark", ["sh", "-c", f"cat -- {files} | cmark > /dev/null"],
+                          out_root / "cmark", tag=f"n{n}"))
+    elif tools_available["cmark"]:
         if len(top_level) != n:
             log(f"   note: cmark reads only the {len(top_level)} top-level .md files (cat DIR/*.md)")
         tools.append(Tool("cmark", ["sh", "-c", f"cat {shlex.quote(str(corpus))}/*.md | cmark > /dev/null"],
