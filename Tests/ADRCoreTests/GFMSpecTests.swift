@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import ADRCore
 
-/// The examples of `../shared/spec/gfm-spec.txt` (the GFM specification 0.29) and
-/// `../shared/spec/gfm-extensions.txt` (cmark-gfm's extension tests), run through the Markdown
+/// The examples of `Fixtures/spec/gfm-spec.txt` (the GFM specification 0.29) and
+/// `Fixtures/spec/gfm-extensions.txt` (cmark-gfm's extension tests, both unchanged, see its README), run through the Markdown
 /// stage and the body's renderer, every link and image a hole filled as the render stage fills
 /// a link that leads where it says, and compared with the expected HTML after
 /// `HTMLNormalizer` (cmark-gfm's normalize.py). Raw HTML is kept (`--unsafe-html`), as the
@@ -19,7 +19,7 @@ enum SpecFile {
     }
 
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/spec").standardized.path
+        .appendingPathComponent("Fixtures/spec").path
 
     static func examples(_ name: String) -> [Example] {
         guard let data = FileManager.default.contents(atPath: folder + "/" + name) else { return [] }
