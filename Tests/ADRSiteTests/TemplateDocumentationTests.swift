@@ -3,21 +3,26 @@ import Foundation
 import Testing
 @testable import ADRSite
 
-/// templates/README.md is what a team reads to override the theme: it must name every file of the
-/// default theme and every value the default templates use, so that it cannot drift from them.
+/// templates/README.md and PAGES.md are what a team reads to override the theme: together they must
+/// name every file of the default theme and every value the default templates use, so that they
+/// cannot drift from them.
 @Suite struct TemplateDocumentationTests {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let templates = repository.appendingPathComponent("templates")
 
+    static let documentation = ["README.md", "PAGES.md"]
+
+    /// The theme's documentation, both files as one text.
     static func readme() throws -> String {
-        try String(contentsOf: templates.appendingPathComponent("README.md"), encoding: .utf8)
+        try documentation.map { try String(contentsOf: templates.appendingPathComponent($0), encoding: .utf8) }
+            .joined(separator: "\n")
     }
 
     /// The theme's files: those in templates/ and those compiled into the binary.
     static func themeFiles() throws -> [String] {
         let present = try FileManager.default.contentsOfDirectory(atPath: templates.path)
-            .filter { !$0.hasPrefix(".") && $0 != "README.md" }
+            .filter { !$0.hasPrefix(".") && !documentation.contains($0) }
         return Set(present).union(Theme.defaults.keys).sorted()
     }
 
