@@ -66,6 +66,7 @@ class Events(threading.Thread):
         super().__init__(daemon=True)
         self.port = port
         self.reloads = 0
+        self.closed = False
         self.cond = threading.Condition()
 
     def run(self):
@@ -75,6 +76,9 @@ class Events(threading.Thread):
         while True:
             line = resp.fp.readline()
             if not line:
+                with self.cond:
+                    self.closed = True
+                    self.cond.notify_all()
                 return
             if line.strip() == b"event: reload":
                 with self.cond:
@@ -84,12 +88,12 @@ class Events(threading.Thread):
     def wait_for(self, count, timeout):
         deadline = time.time() + timeout
         with self.cond:
-            while self.reloads < count:
+            while self.reloads < count and not self.closed:
                 left = deadline - time.time()
                 if left <= 0:
                     return False
                 self.cond.wait(left)
-        return True
+            return self.reloads >= count
 
 
 class Hostile(threading.Thread):
@@ -263,7 +267,8 @@ def main():
                 f.write(record(n, revs[n], args.records))
             os.replace(path + ".tmp", path)
             if not events.wait_for(rebuilds + 1, 10):
-                failures.append(f"no reload event within 10 s after rewrite {rebuilds + 1}")
+                closed = " (serve closed the event stream)" if events.closed else ""
+                failures.append(f"no reload event within 10 s after rewrite {rebuilds + 1}{closed}")
                 break
             durations.append(time.time() - started)
             rebuilds += 1

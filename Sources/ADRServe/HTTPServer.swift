@@ -6,8 +6,8 @@ import Glibc
 /// The preview's HTTP/1.1 server (site/0019). One thread polls the listening socket and every
 /// connection, never blocks on a client, and answers from memory, so a client that sends
 /// slowly, sends too much or reads nothing costs only its own connection. Every wait has a
-/// limit; when file descriptors run out, the connection quiet the longest is closed and the
-/// server goes on accepting.
+/// limit; when file descriptors run out, the connection quiet the longest is closed (event
+/// streams last) and the server goes on accepting.
 final class HTTPServer: @unchecked Sendable {
     struct Limits: Sendable {
         /// A request line and header fields longer than this are answered 431.
@@ -300,12 +300,14 @@ final class HTTPServer: @unchecked Sendable {
 
     private func acceptConnections(_ now: Double) {
         for _ in 0..<64 {
-            if connections.count >= limits.maxConnections {
-                warn("connections", "\(connections.count) connections open, the most allowed; closing the one quiet the longest")
-                closeQuietest()
-            }
             let fd = accept(listener, nil, nil)
             if fd >= 0 {
+                // Room is made only for a client that is there (the cap keeps descriptors spare
+                // for this one), never for one that may come.
+                if connections.count >= limits.maxConnections {
+                    warn("connections", "\(connections.count) connections open, the most allowed; closing the one quiet the longest")
+                    closeQuietest()
+                }
                 HTTPServer.makeNonBlocking(fd)
                 var on: Int32 = 1
                 setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
@@ -330,10 +332,16 @@ final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Closes the connection with the oldest last activity, to make room for a new one.
+    /// Closes a connection to make room for a new one: the one quiet the longest, but an event
+    /// stream only when every connection is one. A live-reload stream is quiet by nature and is
+    /// what the person previewing waits on; a kept-alive connection between requests costs its
+    /// client only a reconnect.
     @discardableResult
     private func closeQuietest() -> Bool {
-        guard let victim = connections.values.min(by: { $0.lastActivity < $1.lastActivity }) else { return false }
+        func rank(_ c: HTTPConnection) -> Int { c.phase == .stream ? 1 : 0 }
+        guard let victim = connections.values.min(by: {
+            (rank($0), $0.lastActivity) < (rank($1), $1.lastActivity)
+        }) else { return false }
         drop(victim)
         return true
     }

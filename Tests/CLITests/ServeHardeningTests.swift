@@ -149,6 +149,30 @@ import Glibc
         #expect(server.process.isRunning)
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func `at the file descriptor limit the preview's quiet event stream is closed last and still gets its reload`() throws {
+        let (server, dir) = try Self.serve(shell: "ulimit -n 64")
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
+        let events = try HostileClient(port: server.port)
+        events.send("GET /__adrsite/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(events.read(until: "event: state", timeout: 5))
+        sleep(1)   // the stream is now quieter than every connection opened below
+        var held: [HostileClient] = []
+        for view in 0..<200 {
+            let client = try HostileClient(port: server.port)
+            client.send("GET \(Self.page) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            guard client.response(timeout: 5)?.status == 200 else {
+                Issue.record("page view \(view) got no answer; output:\n\(server.output)")
+                break
+            }
+            held.append(client)
+        }
+        #expect(server.output.contains("the most allowed"), "\(server.output)")
+        try "# 1. Use Postgres\n\nDate: 2024-01-01\n\n## Status\n\nAccepted\n\n## Context\n\nRewritten.\n"
+            .write(toFile: dir + "/docs/adr/0001-use-postgres.md", atomically: true, encoding: .utf8)
+        #expect(events.read(until: "event: reload", timeout: 10), "\(server.output)")
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func `serve raises its soft file descriptor limit to the hard limit`() throws {
         var hard = rlimit()
