@@ -199,3 +199,30 @@ func `generated GFM documents render as cmark-gfm renders them`() {
         }
     }
 }
+
+/// The footnote step decides a plain line after a lazy line without parsing
+/// (`startsNoBlock`): an open paragraph stays open for a line that begins with a letter. Seeded
+/// definitions of every kind of line check that the parse (`continuesParagraph`) says the same
+/// wherever that shortcut would be taken.
+@Test func `a line that begins with a letter continues an open paragraph, as cmark parses it`() {
+    let kinds = ["plain words here", "  Indented two", "- item", "* item", "+ item", "1. one", "2) two", "> quote",
+                 "# Heading", "```", "~~~ swift", "    code", "\tcode", "<div>", "<!-- c -->", "---", "***", "___", "===",
+                 "[^2]: x", "[ref]: https://x", "| a | b |", "", "Text with [^1] and *em*", "ADR-12 says so", "é accent"]
+    var rng = SplitMix(seed: UInt64(ProcessInfo.processInfo.environment["ADRSITE_PROPERTY_SEED"] ?? "") ?? 31)
+    var checked = 0
+    for _ in 0..<2000 {
+        let content = (0..<Int.random(in: 1...12, using: &rng)).map { _ in kinds.randomElement(using: &rng)! }
+            .joined(separator: "\n")
+        let lazy = "continued line"
+        guard FootnoteDefinitions.continuesParagraph(Array(content.utf8), ArraySlice(lazy.utf8)) else { continue }
+        let after = Array((content + "\n" + lazy).utf8)
+        for line in kinds where FootnoteDefinitions.startsNoBlock(ArraySlice(line.utf8)) {
+            checked += 1
+            #expect(FootnoteDefinitions.continuesParagraph(after, ArraySlice(line.utf8)), "\(content)\n\(lazy)\n\(line)")
+        }
+    }
+    #expect(checked > 1000)
+    #expect(!FootnoteDefinitions.startsNoBlock(ArraySlice("    indented".utf8)))
+    #expect(!FootnoteDefinitions.startsNoBlock(ArraySlice("1. one".utf8)))
+    #expect(!FootnoteDefinitions.startsNoBlock(ArraySlice("é accent".utf8)))
+}

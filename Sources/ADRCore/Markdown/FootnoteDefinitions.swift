@@ -47,6 +47,8 @@ struct FootnoteDefinitions {
             taken[number] = true
             var next = number + 1
             var blanks = 0
+            // The line taken last was a lazy line: the definition ends in an open paragraph.
+            var inParagraph = false
             while next <= lines.count, let text = lines.line(next) {
                 if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                     blanks += 1
@@ -54,8 +56,10 @@ struct FootnoteDefinitions {
                     continue
                 }
                 let (indented, rest) = dedent(text, columns: 4)
-                let lazy = !indented && blanks == 0 && start(text) == nil && continuesParagraph(definition.content, text)
+                let lazy = !indented && blanks == 0 && start(text) == nil
+                    && (inParagraph && startsNoBlock(text) || continuesParagraph(definition.content, text))
                 guard indented || lazy else { break }
+                inParagraph = lazy
                 for k in (next - blanks)..<next {
                     definition.content.append(0x0A)
                     definition.origins.append((Int32(k), 0))
@@ -133,10 +137,21 @@ struct FootnoteDefinitions {
         return (true, [UInt8](repeating: 0x20, count: width - columns) + line[i...])
     }
 
+    /// Whether `line` begins, after at most three spaces, with an ASCII letter: no block of
+    /// CommonMark starts so (every block start is a mark: `>`, `#`, a fence, `<`, a list marker
+    /// or a digit, a rule), so in an open paragraph the line is one more line of it. This spares
+    /// a definition of many plain lines a parse per line (`continuesParagraph`); the tests
+    /// compare the two.
+    static func startsNoBlock(_ line: ArraySlice<UInt8>) -> Bool {
+        let rest = line.drop { $0 == 0x20 }
+        guard let first = rest.first, line.count - rest.count <= 3 else { return false }
+        return (first | 0x20) >= UInt8(ascii: "a") && (first | 0x20) <= UInt8(ascii: "z")
+    }
+
     /// Whether `line` continues the paragraph that `content` ends with (a lazy line), as cmark
     /// parses the two. Only the last 64 lines of `content` are parsed, so that a long
     /// definition costs time in proportion to its length.
-    private static func continuesParagraph(_ content: [UInt8], _ line: ArraySlice<UInt8>) -> Bool {
+    static func continuesParagraph(_ content: [UInt8], _ line: ArraySlice<UInt8>) -> Bool {
         var from = content.endIndex, lines = 0
         while from > content.startIndex && lines < 64 {
             from -= 1
