@@ -160,8 +160,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 /// The log of the warm-up input, linked: what fuzzed templates render (made once).
 let fuzzLog: DecisionLog = {
     let loaded = Array(warmUp.utf8).withUnsafeBufferPointer { load(directory($0)) }
-    let outcomes = loaded.sources.map { ADRParser.parse($0) }
-    return Pipeline.link(loaded: loaded, outcomes: outcomes, options: Linker.Options(repositoryURL: repositoryURL))
+    let outcomes = Pipeline.parse(loaded.sources)
+    return Linker.link(outcomes.compactMap(\.decision), loaded: loaded, options: Linker.Options(repositoryURL: repositoryURL)).log
 }()
 
 /// Before the first input: the theme and every lazily made global (pattern tables, caches) are
