@@ -25,6 +25,21 @@ import Glibc
         return (response.status, Date().timeIntervalSince(start))
     }
 
+    /// `count` page views that each keep their connection open after the answer.
+    static func holdPageViews(_ count: Int, _ server: ServeProcess) throws -> [HostileClient] {
+        var held: [HostileClient] = []
+        for view in 0..<count {
+            let client = try HostileClient(port: server.port)
+            client.send("GET \(page) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            guard client.response(timeout: 5)?.status == 200 else {
+                Issue.record("page view \(view) got no answer; output:\n\(server.output)")
+                break
+            }
+            held.append(client)
+        }
+        return held
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func `a request head over 32 KB is answered 431 at once, and the clients sending them hold up no one`() throws {
         let (server, dir) = try Self.serve()
@@ -126,16 +141,7 @@ import Glibc
         defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
         // 300 page views that each keep their connection, and 50 event streams, all held open:
         // several times what 64 descriptors allow.
-        var held: [HostileClient] = []
-        for view in 0..<300 {
-            let client = try HostileClient(port: server.port)
-            client.send("GET \(Self.page) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            guard client.response(timeout: 5)?.status == 200 else {
-                Issue.record("page view \(view) got no answer; output:\n\(server.output)")
-                break
-            }
-            held.append(client)
-        }
+        var held = try Self.holdPageViews(300, server)
         for _ in 0..<50 {
             let stream = try HostileClient(port: server.port)
             stream.send("GET /__adrsite/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -157,20 +163,12 @@ import Glibc
         events.send("GET /__adrsite/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         #expect(events.read(until: "event: state", timeout: 5))
         sleep(1)   // the stream is now quieter than every connection opened below
-        var held: [HostileClient] = []
-        for view in 0..<200 {
-            let client = try HostileClient(port: server.port)
-            client.send("GET \(Self.page) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            guard client.response(timeout: 5)?.status == 200 else {
-                Issue.record("page view \(view) got no answer; output:\n\(server.output)")
-                break
-            }
-            held.append(client)
-        }
+        let held = try Self.holdPageViews(200, server)
         #expect(server.output.contains("the most allowed"), "\(server.output)")
         try "# 1. Use Postgres\n\nDate: 2024-01-01\n\n## Status\n\nAccepted\n\n## Context\n\nRewritten.\n"
             .write(toFile: dir + "/docs/adr/0001-use-postgres.md", atomically: true, encoding: .utf8)
         #expect(events.read(until: "event: reload", timeout: 10), "\(server.output)")
+        #expect(held.count == 200)   // every page view was answered, and all are still held
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -18,13 +18,13 @@ public enum CommonMark {
     static func convert(_ bytes: UnsafeBufferPointer<UInt8>, stopLine: Int32 = .max) -> MarkdownDocument {
         guard let base = bytes.baseAddress,
               let doc = cmark_parse_document(base, bytes.count, CMARK_OPT_DEFAULT) else {
-            return MarkdownBuilder().document
+            return MarkdownDocument()
         }
         defer { cmark_node_free(doc) }
-        guard let iter = cmark_iter_new(doc) else { return MarkdownBuilder().document }
+        guard let iter = cmark_iter_new(doc) else { return MarkdownDocument() }
         defer { cmark_iter_free(iter) }
 
-        var builder = MarkdownBuilder(reserve: bytes.count / 24, textCapacity: bytes.count)
+        var builder = MarkdownDocument(reserve: bytes.count / 24, textCapacity: bytes.count)
         var stack: [Int32] = [MarkdownDocument.root]
         while true {
             let event = cmark_iter_next(iter)
@@ -48,10 +48,10 @@ public enum CommonMark {
             let index = builder.append(swiftNode(node, type: type, builder: &builder), to: parent)
             if isContainer { stack.append(index) }
         }
-        return builder.document
+        return builder
     }
 
-    private static func swiftNode(_ node: OpaquePointer, type: cmark_node_type, builder: inout MarkdownBuilder) -> MarkdownNode {
+    private static func swiftNode(_ node: OpaquePointer, type: cmark_node_type, builder: inout MarkdownDocument) -> MarkdownNode {
         var out: MarkdownNode
         switch type {
         case CMARK_NODE_BLOCK_QUOTE: out = MarkdownNode(kind: .blockQuote)

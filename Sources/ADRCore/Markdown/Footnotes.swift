@@ -9,24 +9,22 @@ enum Footnotes {
     /// Puts the definitions, parsed, into a section at the end of `doc` (so that the inline
     /// steps see their text); returns the section.
     static func graft(_ found: FootnoteDefinitions, into doc: inout MarkdownDocument) -> Int32 {
-        var builder = MarkdownBuilder(document: doc)
-        let section = builder.appendDetached(MarkdownNode(kind: .footnoteSection))
+        let section = doc.appendDetached(MarkdownNode(kind: .footnoteSection))
         let definitions = found.blanked.withUnsafeBufferPointer { LinkDefinitions.mayDefineLinks($0) }
             ? LinkDefinitions(source: found.blanked) : nil
         for definition in found.definitions {
             var node = MarkdownNode(kind: .footnoteDefinition)
-            node.literal = builder.store(definition.label)
+            node.literal = doc.store(definition.label)
             node.line = definition.line
             node.column = definition.column
             node.endLine = definition.origins.last?.line ?? definition.line
-            let index = builder.append(node, to: section)
+            let index = doc.append(node, to: section)
             let parsed = TableStep.parseBlocks(definition.content, definitions: definitions)
-            builder.graft(childrenOf: MarkdownDocument.root, from: parsed, to: index) { line in
+            doc.graft(childrenOf: MarkdownDocument.root, from: parsed, to: index) { line in
                 let origin = definition.origins[min(max(Int(line) - 1, 0), definition.origins.count - 1)]
                 return (origin.line, origin.shift)
             }
         }
-        doc = builder.document
         doc.appendChild(section, to: MarkdownDocument.root)
         return section
     }

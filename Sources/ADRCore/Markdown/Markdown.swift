@@ -199,15 +199,14 @@ public struct MarkdownNode: Sendable {
     public var isExtendedAutolink: Bool { kind == .link && level == 1 }
 }
 
-/// Builds a `MarkdownDocument` node by node, keeping the sibling links consistent.
-struct MarkdownBuilder {
-    var nodes: [MarkdownNode] = []
-    var text: [UInt8] = []
-
-    init(reserve: Int = 0, textCapacity: Int = 0) {
+/// Building a document node by node, keeping the sibling links consistent (the edits of the
+/// GFM steps are in MarkdownEdits.swift).
+extension MarkdownDocument {
+    /// An empty document with room for `reserve` nodes and `textCapacity` bytes of text.
+    init(reserve: Int, textCapacity: Int) {
+        self.init()
         nodes.reserveCapacity(reserve)
         text.reserveCapacity(textCapacity)
-        nodes.append(MarkdownNode(kind: .document))
     }
 
     @discardableResult
@@ -230,13 +229,7 @@ struct MarkdownBuilder {
         return index
     }
 
-    /// Copies bytes into the document's text.
-    mutating func store<C: Collection<UInt8>>(_ bytes: C) -> TextRange {
-        let start = Int32(text.count)
-        text.append(contentsOf: bytes)
-        return TextRange(start: start, count: Int32(text.count) - start)
-    }
-
+    /// Copies a C string into the document's text.
     mutating func store(_ pointer: UnsafePointer<CChar>?) -> TextRange {
         guard let pointer else { return .empty }
         let length = strlen(pointer)
@@ -244,26 +237,6 @@ struct MarkdownBuilder {
         return pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
             store(UnsafeBufferPointer(start: $0, count: length))
         }
-    }
-
-    /// A builder that goes on adding to `document`.
-    init(document: MarkdownDocument) {
-        nodes = document.nodes
-        text = document.text
-    }
-
-    var document: MarkdownDocument { MarkdownDocument(nodes: nodes, text: text) }
-
-    /// A node outside the tree, to build a replacement under (see `replace`).
-    mutating func appendDetached(_ node: MarkdownNode) -> Int32 {
-        var node = node
-        node.parent = -1
-        node.firstChild = -1
-        node.lastChild = -1
-        node.next = -1
-        node.previous = -1
-        nodes.append(node)
-        return Int32(nodes.count - 1)
     }
 
     /// Puts the children of `holder` (a detached node) where `node` is in the tree; `node` and

@@ -28,16 +28,13 @@ enum TableStep {
             found.append((n, table, headerFrom))
         }
         guard !found.isEmpty else { return }
-        var builder = MarkdownBuilder(document: doc)
-        doc = MarkdownDocument()
         for (node, table, headerFrom) in found {
-            let holder = builder.appendDetached(MarkdownNode(kind: .customBlock))
-            if appendTable(table, headerFrom: headerFrom, underline: builder.nodes[Int(node)].kind == .heading,
-                           to: holder, builder: &builder, definitions: definitions) {
-                builder.replace(node, withChildrenOf: holder)
+            let holder = doc.appendDetached(MarkdownNode(kind: .customBlock))
+            if appendTable(table, headerFrom: headerFrom, underline: doc[node].kind == .heading,
+                           to: holder, builder: &doc, definitions: definitions) {
+                doc.replace(node, withChildrenOf: holder)
             }
         }
-        doc = builder.document
     }
 
     /// The source lines of a paragraph (or setext heading) with its container prefixes (`>`
@@ -158,7 +155,7 @@ enum TableStep {
     /// Appends a table below `parent`, with the lines before its header row and after its last
     /// row as blocks of their own. Returns false when the lines do not form a table.
     private static func appendTable(_ lines: [GFMTable.Line], headerFrom: Int, underline: Bool, to parent: Int32,
-                                    builder: inout MarkdownBuilder, definitions: LinkDefinitions?) -> Bool {
+                                    builder: inout MarkdownDocument, definitions: LinkDefinitions?) -> Bool {
         guard let table = GFMTable.parse(lines, headerFrom: headerFrom, underline: underline,
                                          startsBlock: startsBlock) else { return false }
         if table.headerLine > 0 {
@@ -206,7 +203,7 @@ enum TableStep {
     /// Parses some lines of a paragraph again, as blocks of their own, and appends those below
     /// `parent` at the lines' source positions.
     private static func appendBlocks(_ lines: ArraySlice<GFMTable.Line>, to parent: Int32,
-                                     builder: inout MarkdownBuilder, definitions: LinkDefinitions?, tables: Bool) {
+                                     builder: inout MarkdownDocument, definitions: LinkDefinitions?, tables: Bool) {
         var text: [UInt8] = []
         for (k, line) in lines.enumerated() {
             if k > 0 { text.append(UInt8(ascii: "\n")) }
