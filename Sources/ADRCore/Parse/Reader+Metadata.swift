@@ -199,35 +199,13 @@ extension Reader {
     func searchText() -> String {
         var out: [UInt8] = []
         out.reserveCapacity(doc.text.count)
-        doc.nodes.withUnsafeBufferPointer { nodes in
-            doc.text.withUnsafeBufferPointer { text in
-                // Iterative, children pushed last to first: documents nest as deep as anyone likes.
-                var stack: [Int32] = []
-                var child = nodes[0].lastChild
-                while child >= 0 {
-                    if child != titleNode { stack.append(child) }
-                    child = nodes[Int(child)].previous
-                }
-                while let n = stack.popLast() {
-                    let node = nodes[Int(n)]
-                    if node.kind.isBlock, let last = out.last, last != 0x20 { out.append(0x20) }
-                    switch node.kind {
-                    case .text, .code, .codeBlock:
-                        let r = node.literal
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(r.start)..<Int(r.start + r.count)]))
-                    case .softBreak, .lineBreak:
-                        out.append(0x20)
-                    case .htmlInline, .htmlBlock:
-                        break
-                    default:
-                        var c = node.lastChild
-                        while c >= 0 {
-                            stack.append(c)
-                            c = nodes[Int(c)].previous
-                        }
-                    }
-                }
+        var child = doc[MarkdownDocument.root].firstChild
+        while child >= 0 {
+            if child != titleNode {
+                if let last = out.last, last != 0x20 { out.append(0x20) }
+                doc.appendPlainText(of: child, to: &out)
             }
+            child = doc[child].next
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -6,16 +6,8 @@ enum TitleRules {
     /// `ADR005: `, `ADR-0005 - `, `0014. `, `72.  `. Returns the number it removed.
     static func stripNumber(_ title: String) -> (title: String, number: Int?) {
         let b = Array(title.utf8)
-        var i = 0
-        var hadADR = false
-        if b.count >= 3 && Scan.lower(b[0]) == UInt8(ascii: "a") && Scan.lower(b[1]) == UInt8(ascii: "d")
-            && Scan.lower(b[2]) == UInt8(ascii: "r") {
-            i = 3
-            hadADR = true
-            while i < b.count && (b[i] == 0x20 || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "_") || b[i] == UInt8(ascii: "#")) { i += 1 }
-        } else if b.first == UInt8(ascii: "#") {
-            i = 1
-        }
+        var (i, hadADR) = skipADR(b)
+        if !hadADR && b.first == UInt8(ascii: "#") { i = 1 }
         let digitsStart = i
         var value = 0
         while i < b.count && Scan.isDigit(b[i]) && i - digitsStart < 9 { value = value * 10 + Int(b[i] - 48); i += 1 }
@@ -58,18 +50,21 @@ enum TitleRules {
 }
 
 extension TitleRules {
+    /// Where a title goes on after a leading `ADR` (any case) and the spaces, `-`, `_` and `#`
+    /// after it; 0 and false when it does not begin with `ADR`.
+    static func skipADR(_ b: [UInt8]) -> (index: Int, hadADR: Bool) {
+        guard b.count >= 3 && Scan.lower(b[0]) == UInt8(ascii: "a") && Scan.lower(b[1]) == UInt8(ascii: "d")
+            && Scan.lower(b[2]) == UInt8(ascii: "r") else { return (0, false) }
+        var i = 3
+        while i < b.count && (b[i] == 0x20 || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "_") || b[i] == UInt8(ascii: "#")) { i += 1 }
+        return (i, true)
+    }
+
     /// Removes a template's placeholder where the number goes: `n. `, `NNNN. `, `ADR-XXX: `.
     /// A single letter counts only where the file name has a number (`N. Korea …` stays).
     static func stripPlaceholder(_ title: String, fileHasNumber: Bool) -> String {
         let b = Array(title.utf8)
-        var i = 0
-        var hadADR = false
-        if b.count >= 3 && Scan.lower(b[0]) == UInt8(ascii: "a") && Scan.lower(b[1]) == UInt8(ascii: "d")
-            && Scan.lower(b[2]) == UInt8(ascii: "r") {
-            i = 3
-            hadADR = true
-            while i < b.count && (b[i] == 0x20 || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "_") || b[i] == UInt8(ascii: "#")) { i += 1 }
-        }
+        var (i, hadADR) = skipADR(b)
         let start = i
         guard i < b.count, [UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "x"), UInt8(ascii: "X")].contains(b[i]) else { return title }
         while i < b.count && b[i] == b[start] && i - start < 5 { i += 1 }
