@@ -17,6 +17,8 @@ enum TemplateChecks {
         var column: Int
     }
 
+    private static let sigils: [UInt8] = Array("#^/><$=!&{".utf8)
+
     /// Every tag of `text`, reading set-delimiter tags (`{{=<% %>=}}`) as Mustache does.
     static func tags(in text: String) -> [Tag] { scan(text).tags }
 
@@ -46,7 +48,6 @@ enum TemplateChecks {
             let tagLine = line, tagColumn = i - lineStart + 1
             var k = i + open.count
             let sigilByte = k < b.count ? b[k] : 0
-            let sigils: [UInt8] = Array("#^/><$=!&{".utf8)
             let sigil: Character? = sigils.contains(sigilByte) ? Character(UnicodeScalar(sigilByte)) : nil
             if sigil != nil { k += 1 }
             // `{{{x}}}` ends with `}` before the closing delimiter, `{{=a b=}}` with `=`.
@@ -71,15 +72,15 @@ enum TemplateChecks {
 
     /// `{{> name}}` and `{{< name}}` tags, with their positions; `{{>*name}}` (a dynamic
     /// partial) included, with its `*`.
-    static func partialReferences(in text: String) -> [(name: String, line: Int, column: Int)] {
-        tags(in: text).filter { ($0.sigil == ">" || $0.sigil == "<") && !$0.name.isEmpty }
+    static func partialReferences(_ tags: [Tag]) -> [(name: String, line: Int, column: Int)] {
+        tags.filter { ($0.sigil == ">" || $0.sigil == "<") && !$0.name.isEmpty }
             .map { ($0.name.split(separator: " ").first.map(String.init) ?? $0.name, $0.line, $0.column) }
     }
 
     /// The first tag that opens a section deeper than `maxNesting`, as a message with its place.
-    static func nestingProblem(in text: String) -> (line: Int, column: Int, message: String)? {
+    static func nestingProblem(_ tags: [Tag]) -> (line: Int, column: Int, message: String)? {
         var depth = 0
-        for tag in tags(in: text) {
+        for tag in tags {
             switch tag.sigil {
             case "#", "^", "$", "<":
                 depth += 1
@@ -97,10 +98,10 @@ enum TemplateChecks {
 
     /// A partial that includes itself, directly or through others: the template (name without
     /// `.mustache`) and the tag that closes the cycle, with the cycle as a message. `texts`:
-    /// every template's text by name.
-    static func cycleProblem(_ texts: [String: String]) -> (template: String, line: Int, column: Int, message: String)? {
+    /// every template's tags by name.
+    static func cycleProblem(_ texts: [String: [Tag]]) -> (template: String, line: Int, column: Int, message: String)? {
         var edges: [String: [(name: String, line: Int, column: Int)]] = [:]
-        for (name, text) in texts { edges[name] = partialReferences(in: text).filter { !$0.name.hasPrefix("*") } }
+        for (name, tags) in texts { edges[name] = partialReferences(tags).filter { !$0.name.hasPrefix("*") } }
         // Depth-first, in name order, without recursion (a theme may have many partials).
         var state: [String: Int] = [:]   // 1: on the path, 2: done
         for start in texts.keys.sorted() where state[start] == nil {
@@ -139,14 +140,14 @@ enum TemplateChecks {
     /// each partial as one level (as the compiled renderer does), if deeper than `limit`: the
     /// template and the tag where the deepest chain leaves it, and a message. Run after
     /// `cycleProblem`: with a cycle the depth has no bound.
-    static func depthProblem(_ texts: [String: String], limit: Int) -> (template: String, line: Int, column: Int, message: String)? {
+    static func depthProblem(_ texts: [String: [Tag]], limit: Int) -> (template: String, line: Int, column: Int, message: String)? {
         // For each template: its deepest section, and each partial it names with the depth there.
         var deepest: [String: Int] = [:]
         var references: [String: [(name: String, depth: Int, line: Int, column: Int)]] = [:]
-        for (name, text) in texts {
+        for (name, tags) in texts {
             var depth = 0, most = 0
             var found: [(String, Int, Int, Int)] = []
-            for tag in tags(in: text) {
+            for tag in tags {
                 switch tag.sigil {
                 case "#", "^", "$":
                     depth += 1

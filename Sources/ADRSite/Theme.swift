@@ -128,26 +128,28 @@ public struct Theme: Sendable {
     private mutating func compile() throws {
         var library = MustacheLibrary()
         var texts: [String: String] = [:]
+        var tags: [String: [TemplateChecks.Tag]] = [:]
         for name in files.keys.sorted() where name.hasSuffix(".mustache") {
             let file = files[name]!
             // Without the file's final newline, so partials used inline add no stray line break.
             var text = file.text
             if text.hasSuffix("\n") { text.removeLast() }
-            texts[String(name.dropLast(9))] = text
+            let key = String(name.dropLast(9)), scanned = TemplateChecks.tags(in: text)
+            texts[key] = text
+            tags[key] = scanned
             // Before the parsers, which recurse once per level of nesting.
-            if let problem = TemplateChecks.nestingProblem(in: text) {
+            if let problem = TemplateChecks.nestingProblem(scanned) {
                 throw TemplateError(file: origin(name), line: problem.line, column: problem.column, message: problem.message)
             }
             do {
-                library.register(try MustacheTemplate(string: text), named: String(name.dropLast(9)))
+                library.register(try MustacheTemplate(string: text), named: key)
             } catch let error as MustacheTemplate.ParserError {
                 let place = Theme.locate(error, in: text)
                 throw TemplateError(file: origin(name), line: place.line, column: place.column, message: place.message)
             }
         }
         for name in files.keys.sorted() where name.hasSuffix(".mustache") {
-            let file = files[name]!
-            for reference in TemplateChecks.partialReferences(in: file.text) {
+            for reference in TemplateChecks.partialReferences(tags[String(name.dropLast(9))] ?? []) {
                 if reference.name.hasPrefix("*") {
                     // Named by a value at render time: a title could name the page's own template.
                     throw TemplateError(file: origin(name), line: reference.line, column: reference.column,
@@ -159,11 +161,11 @@ public struct Theme: Sendable {
                 }
             }
         }
-        if let cycle = TemplateChecks.cycleProblem(texts) {
+        if let cycle = TemplateChecks.cycleProblem(tags) {
             throw TemplateError(file: origin(cycle.template + ".mustache"), line: cycle.line, column: cycle.column,
                                 message: cycle.message)
         }
-        if let deep = TemplateChecks.depthProblem(texts, limit: TemplateRenderer.maxDepth) {
+        if let deep = TemplateChecks.depthProblem(tags, limit: TemplateRenderer.maxDepth) {
             throw TemplateError(file: origin(deep.template + ".mustache"), line: deep.line, column: deep.column,
                                 message: deep.message)
         }

@@ -6,6 +6,14 @@ import Testing
 /// Templates are checked before any parser recurses over them, and rendering is bounded: a
 /// partial cycle, nesting without end and pages without bound are errors with their place.
 @Suite struct TemplateLimitTests {
+    func cycleProblem(_ texts: [String: String]) -> (template: String, line: Int, column: Int, message: String)? {
+        TemplateChecks.cycleProblem(texts.mapValues { TemplateChecks.tags(in: $0) })
+    }
+
+    func depthProblem(_ texts: [String: String], limit: Int) -> (template: String, line: Int, column: Int, message: String)? {
+        TemplateChecks.depthProblem(texts.mapValues { TemplateChecks.tags(in: $0) }, limit: limit)
+    }
+
     @Test func `tags are read with their sigils and places, also after a set-delimiter tag`() {
         let tags = TemplateChecks.tags(in: "a {{#s}}\n  {{> p }}{{{raw}}}{{=<% %>=}}\n<%/s%> <%! c %>{{x}}")
         #expect(tags.map { "\($0.sigil.map(String.init) ?? "")\($0.name)@\($0.line):\($0.column)" }
@@ -13,21 +21,21 @@ import Testing
     }
 
     @Test func `a partial cycle is found, directly, through others and through a parent, and a tree is not one`() {
-        #expect(TemplateChecks.cycleProblem(["a": "x {{> a}}"])?.message == "partial 'a' includes itself")
-        let through = TemplateChecks.cycleProblem(["a": "{{> b}}", "b": "{{#x}}\n {{> c}}{{/x}}", "c": "{{> a}}"])
+        #expect(cycleProblem(["a": "x {{> a}}"])?.message == "partial 'a' includes itself")
+        let through = cycleProblem(["a": "{{> b}}", "b": "{{#x}}\n {{> c}}{{/x}}", "c": "{{> a}}"])
         #expect(through?.template == "c" && through?.line == 1 && through?.column == 1)
         #expect(through?.message == "partial 'a' includes itself through a → b → c → a")
-        #expect(TemplateChecks.cycleProblem(["a": "{{<b}}{{/b}}", "b": "{{<a}}{{/a}}"]) != nil)
+        #expect(cycleProblem(["a": "{{<b}}{{/b}}", "b": "{{<a}}{{/a}}"]) != nil)
         // A partial used twice, and one that names a partial that does not exist, are no cycle.
-        #expect(TemplateChecks.cycleProblem(["a": "{{> b}}{{> c}}{{> b}}", "b": "{{> c}}", "c": "leaf {{> missing}}"]) == nil)
+        #expect(cycleProblem(["a": "{{> b}}{{> c}}{{> b}}", "b": "{{> c}}", "c": "leaf {{> missing}}"]) == nil)
     }
 
     @Test func `depth through partials and sections is counted as the renderer counts it`() {
         var texts = ["top": "{{#a}}{{> p1}}{{/a}}"]
         for k in 1...9 { texts["p\(k)"] = k == 9 ? "{{#b}}{{#c}}x{{/c}}{{/b}}" : "{{#x}}{{> p\(k + 1)}}{{/x}}" }
         // top: section (1) + partial (2); p1…p8: section + partial each (16); p9: two sections.
-        #expect(TemplateChecks.depthProblem(texts, limit: 20) == nil)
-        let deep = TemplateChecks.depthProblem(texts, limit: 19)
+        #expect(depthProblem(texts, limit: 20) == nil)
+        let deep = depthProblem(texts, limit: 19)
         #expect(deep?.template == "p1" || deep?.template == "top")
         #expect(deep?.message.hasPrefix("sections and partials nest 20 deep") == true, "\(String(describing: deep))")
     }
