@@ -14,7 +14,9 @@
 // With ADRFUZZ_TARGET=templates (scripts/fuzz.sh --templates) the input is a theme instead: up
 // to four templates laid over the default theme, loaded (every check of Theme.load) and, when
 // they load, rendered into a whole site of a small fixed log (FuzzTemplates.swift).
-#if FUZZING
+// The harness is compiled in debug builds too (`swift build`, `swift test`), so that a change
+// of the API it uses fails there and not only in scripts/fuzz.sh.
+#if FUZZING || DEBUG
 @testable import ADRCore
 @testable import ADRSite
 import Foundation
@@ -220,6 +222,7 @@ private let warmUp = """
         Addresses follow-up 1 of [ADR 1](0001-a.md). Supersedes [one](0001-a.md).
         """
 
+#if FUZZING
 @_extern(c, "__lsan_disable") func __lsan_disable()
 @_extern(c, "__lsan_enable") func __lsan_enable()
 
@@ -238,6 +241,12 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
     return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) }
 }
 #else
+func __lsan_disable() {}
+func __lsan_enable() {}
+#endif
+#endif
+
+#if !FUZZING
 /// Without the fuzzer: scripts/fuzz.sh builds the real target.
 @main
 enum ADRFuzzStub {

@@ -10,7 +10,7 @@
 // template error of a limit, page size, depth or steps, is an expected outcome). A crash, a
 // sanitizer report or a timeout is a finding. Themes that fall back to swift-mustache
 // (transforms, inheritance) are loaded but not rendered: its rendering has no bounds of ours.
-#if FUZZING
+#if FUZZING || DEBUG
 @testable import ADRCore
 @testable import ADRSite
 
