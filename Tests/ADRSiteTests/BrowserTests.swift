@@ -17,8 +17,8 @@ enum Chromium {
         return nil
     }
 
-    /// The DOM of `url` after its scripts ran.
-    static func dumpDOM(_ url: String, extraArguments: [String] = []) throws -> String {
+    /// The DOM of `url` after its scripts ran (for at most `budget` ms of the page's time).
+    static func dumpDOM(_ url: String, extraArguments: [String] = [], budget: Int = 5000) throws -> String {
         guard let chromium = executable else {
             throw Missing(message: "chromium is not installed (apt-get install chromium); these tests check pages in a real browser")
         }
@@ -27,7 +27,7 @@ enum Chromium {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                             "--user-data-dir=\(profile)", "--virtual-time-budget=5000"] + extraArguments + ["--dump-dom", url]
+                             "--user-data-dir=\(profile)", "--virtual-time-budget=\(budget)"] + extraArguments + ["--dump-dom", url]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -87,16 +87,7 @@ enum PageChecks {
         .appendingPathComponent("browser/check_pages.py").path
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runTool("/usr/bin/env", ["python3", script] + arguments)
     }
 
     /// The real logs of ../shared/corpus (beside the repository), those that are there.

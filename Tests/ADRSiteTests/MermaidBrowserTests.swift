@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// A decision page with a ```` ```mermaid ```` block, opened from `file://` in headless
-/// Chromium (Debian's `chromium`; self-contained: this file runs the browser itself): the
+/// Chromium (Debian's `chromium`, run by `Chromium` of BrowserTests.swift): the
 /// vendored Mermaid draws an `<svg>` where the block was, with nothing from another host.
 @Suite(.serialized) struct MermaidBrowserTests {
     static let decisions = [
@@ -28,27 +28,10 @@ import Testing
         "0002-plain.md": "# 2. No diagram\n\nStatus: Accepted\n\nJust text, with `mermaid` as a word.\n",
     ]
 
-    /// The DOM of a page after its scripts ran, from `file://`; no network at all.
+    /// The DOM of a page after its scripts ran, from `file://`; any request to another host
+    /// fails: the page must not need one.
     static func dumpDOM(_ path: String) throws -> String {
-        let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        guard let chromium = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "chromium is not installed (apt-get install chromium)"])
-        }
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("adrsite-mermaid-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: profile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                             "--user-data-dir=\(profile)", "--virtual-time-budget=10000",
-                             // Any request to another host fails: the page must not need one.
-                             "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", "file://" + path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try Chromium.dumpDOM("file://" + path, extraArguments: ["--host-resolver-rules=MAP * ~NOTFOUND"], budget: 10000)
     }
 
     @Test func `a Mermaid block is drawn as an SVG diagram from file://`() throws {
