@@ -113,25 +113,35 @@ public enum Pipeline {
     }
 }
 
-/// Wall-clock time of each stage, for `build --timings` and the benchmark.
+/// Wall-clock and CPU time of each stage, for `build --timings` and the benchmark. CPU time is
+/// the whole process's (all cores): CPU over wall says how well a stage used the cores.
 public struct Timings: Sendable {
-    public private(set) var stages: [(name: String, duration: Duration)] = []
+    public struct Mark: Sendable {
+        var wall: ContinuousClock.Instant
+        var cpu: Duration
+    }
+    public private(set) var stages: [(name: String, duration: Duration, cpu: Duration)] = []
     public init() {}
 
-    public func start() -> ContinuousClock.Instant { ContinuousClock.now }
+    public func start() -> Mark { Mark(wall: ContinuousClock.now, cpu: Self.processCPU()) }
 
-    public mutating func lap(_ name: String, _ since: inout ContinuousClock.Instant) {
-        let now = ContinuousClock.now
-        stages.append((name, now - since))
+    public mutating func lap(_ name: String, _ since: inout Mark) {
+        let now = start()
+        stages.append((name, now.wall - since.wall, now.cpu - since.cpu))
         since = now
     }
 
-    /// `load 12.3 ms · parse 45.6 ms · …`
+    /// `load 12.3 ms (cpu 20.1) · parse 45.6 ms (cpu 88.0) · …`
     public var summary: String {
-        stages.map { stage in
-            let ms = Double(stage.duration.components.seconds) * 1000
-                + Double(stage.duration.components.attoseconds) / 1e15
-            return "\(stage.name) \(String(format: "%.1f", ms)) ms"
-        }.joined(separator: " · ")
+        func ms(_ d: Duration) -> String {
+            String(format: "%.1f", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        }
+        return stages.map { "\($0.name) \(ms($0.duration)) ms (cpu \(ms($0.cpu)))" }.joined(separator: " · ")
+    }
+
+    private static func processCPU() -> Duration {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return .seconds(t.tv_sec) + .nanoseconds(t.tv_nsec)
     }
 }

@@ -99,7 +99,7 @@ public enum SiteBuild {
         pipeline.parse.unsafeHTML = request.site.unsafeHTML
         let output = Pipeline.run(request.directory, options: pipeline, cache: incremental ? state.parse : nil,
                                   timings: &result.timings)
-        clock = ContinuousClock.now
+        clock = result.timings.start()
         let log = output.log
         result.log = log
         result.filesParsed = output.parsed.count
