@@ -59,11 +59,12 @@ public enum SiteRenderer {
         DispatchQueue.concurrentPerform(iterations: shared.count + pageCount) { k in
             guard !failure.isSet else { return }
             do {
-                // Pages first, the pages about the whole log last.
-                if k >= pageCount {
-                    for file in try shared[k - pageCount]() { try sink(file) }
+                // The pages about the whole log first: they are the longest pieces, and started
+                // last they kept one core busy after the other had finished.
+                if k < shared.count {
+                    for file in try shared[k]() { try sink(file) }
                 } else {
-                    let i = chosen[k]
+                    let i = chosen[k - shared.count]
                     try sink(try context.decisionPage(i))
                     let d = log.decisions[i]
                     try sink(OutputFile(path: "badges/\(d.id).svg", bytes: try context.badge(d)))
