@@ -119,9 +119,11 @@ struct Build: ParsableCommand {
         }
         let index = (output as NSString).appendingPathComponent("index.html")
         Console.out(Console.summary(decisionLog, verb: "built", directory: prefix) + " → open \(index)")
-        if decisionLog.errorCount > 0 || (strict && decisionLog.warningCount > 0) {
-            throw ExitCode(1)
-        }
+        let failed = decisionLog.errorCount > 0 || (strict && decisionLog.warningCount > 0)
+        // The site is written and swapped in: the process ends here, and the kernel takes back
+        // what the build holds at once. Letting the log, its pages' data and the parse cache go
+        // object by object took one core about 50 ms at 10,000 records (site/0025).
+        withExtendedLifetime(built) { Foundation.exit(failed ? 1 : 0) }
     }
 }
 
