@@ -16,6 +16,7 @@ func searchFiles(_ context: Context) -> (json: [UInt8], script: [UInt8]) {
     var json = JSONWriter(pretty: false, capacity: decisions.count * 400 + 2)
     var script = JSONWriter(pretty: false, capacity: decisions.count * 420 + textBytes + textBytes / 16 + 64)
     json.beginArray()
+    script.verbatim("window.adrsiteSearch = ")
     script.beginArray()
     for i in decisions.indices {
         context.writeSearchEntry(i, into: &json, text: false)
@@ -23,5 +24,6 @@ func searchFiles(_ context: Context) -> (json: [UInt8], script: [UInt8]) {
     }
     json.endArray()
     script.endArray()
-    return (json.bytes, Array("window.adrsiteSearch = ".utf8) + script.bytes + Array(";\n".utf8))
+    script.verbatim(";\n")
+    return (json.bytes, script.bytes)
 }

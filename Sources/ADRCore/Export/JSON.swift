@@ -32,6 +32,10 @@ public struct JSONWriter {
 
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Text around the JSON, as it is: the assignment of a script that carries a value
+    /// (`window.x = ` before it, `;` after it).
+    public mutating func verbatim(_ text: String) { raw(text) }
+
     private mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
     private mutating func newline(_ depth: Int) {
