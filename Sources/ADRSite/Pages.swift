@@ -230,43 +230,6 @@ struct Context: Sendable {
         ]
     }
 
-    /// Relations as seen from this page: what it says, and the reverse of what others say.
-    func relationGroups(_ d: Decision) -> [TemplateValue] {
-        var groups: [String: [String]] = [:]
-        func add(_ label: String, _ id: String) {
-            if !(groups[label]?.contains(id) ?? false) { groups[label, default: []].append(id) }
-        }
-        for l in d.links { add(Self.label(for: l.type), l.target) }
-        for m in d.mentions { add("Links to", m.target) }
-        for b in d.backlinks {
-            let seen: RelationType = b.type.reverse
-            add(b.type == .linksTo || b.type == .mentions ? "Referenced by" : Self.label(for: seen), b.source)
-        }
-        for f in d.followUps { for id in f.addressedBy { add("Follow-ups addressed by", id) } }
-        for id in addresses[d.id] ?? [] { add("Addresses follow-ups of", id) }
-        // Each decision once, under its strongest relation (the first label in `labelOrder`).
-        var shown = Set<String>()
-        return Self.labelOrder.compactMap { label in
-            guard let ids = groups[label]?.filter({ shown.insert($0).inserted }), !ids.isEmpty else { return nil }
-            return ["label": .string(label), "decisions": refs(ids)]
-        }
-    }
-
-    static let labelOrder = [
-        "Supersedes", "Superseded by", "Replaces", "Replaced by", "Reverts", "Reverted by", "Amends", "Amended by",
-        "Updates", "Updated by", "Completes", "Completed by", "Clarifies", "Clarified by", "Extends", "Extended by",
-        "Addresses follow-ups of", "Follow-ups addressed by", "Relates to", "Links to", "Referenced by",
-    ]
-
-    static func label(for type: RelationType) -> String {
-        switch type {
-        case .linksTo, .mentions: return "Links to"
-        default:
-            let phrase = type.phrase
-            return phrase.prefix(1).uppercased() + phrase.dropFirst()
-        }
-    }
-
     func followUpModel(_ f: FollowUp, decisionURL: String? = nil) -> TemplateValue {
         var m: [String: TemplateValue] = [
             "number": .int(f.number), "anchor": .string(f.anchor), "text": .string(f.text),
