@@ -212,8 +212,17 @@ public enum Conventions {
 
     /// A heading as its section is looked up: its letters, lowercased, after any number prefix.
     static func sectionKey(_ heading: String) -> String {
-        String(TitleRules.stripNumber(heading).title.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic }
-            .map(Character.init))
+        var key = String.UnicodeScalarView()
+        for scalar in TitleRules.stripNumber(heading).title.lowercased().unicodeScalars where isLetter(scalar) {
+            key.append(scalar)
+        }
+        return String(key)
+    }
+
+    /// Unicode's Alphabetic property; ASCII (A–Z, a–z) answered without the property tables.
+    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.isASCII else { return scalar.properties.isAlphabetic }
+        return (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A
     }
 
     private static let sectionKeys: [(Set<String>, SectionRole)] = {

@@ -241,6 +241,18 @@ func `follow-up sections are recognised by their heading`(heading: String, isFol
     #expect(Conventions.sectionRole(heading).contains(.followUps) == isFollowUp)
 }
 
+@Test func `section headings are keyed by their letters: ASCII answered directly agrees with Unicode's Alphabetic property`() {
+    for value in UInt32(0)..<0x80 {
+        let scalar = Unicode.Scalar(value)!
+        #expect(Conventions.isLetter(scalar) == scalar.properties.isAlphabetic, "U+\(String(value, radix: 16))")
+    }
+    for scalar in ["é", "ß", "ı", "中", "ª", "·", "½", "Ⅻ"].compactMap(\.unicodeScalars.first) {
+        #expect(Conventions.isLetter(scalar) == scalar.properties.isAlphabetic)
+    }
+    #expect(Conventions.sectionKey("## 2. Follow-up Actions:") == "followupactions")
+    #expect(Conventions.sectionKey("3) Décisions prises") == "décisionsprises")
+}
+
 @Test func `a decision named in front matter is a path, a number or a name`() {
     #expect(FrontMatterRules.target("ADR-12") == .number(12))
     #expect(FrontMatterRules.target("12") == .number(12))
