@@ -131,6 +131,11 @@ public struct Timings: Sendable {
         since = now
     }
 
+    /// A stage timed on its own (one that ran beside the others).
+    public mutating func add(_ name: String, wall: Duration, cpu: Duration) {
+        stages.append((name, wall, cpu))
+    }
+
     /// `load 12.3 ms (cpu 20.1) · parse 45.6 ms (cpu 88.0) · …`
     public var summary: String {
         func ms(_ d: Duration) -> String {

@@ -66,32 +66,12 @@ public enum SiteBuild {
     public static func run(_ request: Request, mode: Mode, previous: State? = nil) -> Result {
         var state = previous ?? State()
         var result = Result(state: state)
-        var clock = result.timings.start()
 
-        // Templates: loaded again when a file of an override folder changed.
+        // Templates: loaded again when a file of an override folder changed, on a thread of
+        // their own while the log is loaded and parsed.
         let stamps = templateStamps(request.templateFolders)
-        var themeChanged = false
-        if state.theme == nil || stamps != state.themeStamps {
-            do {
-                state.theme = try Theme.load(overrides: request.templateFolders)
-                state.themeStamps = stamps
-                themeChanged = true
-            } catch let error as TemplateError {
-                state.theme = nil
-                state.themeStamps = [:]
-                result.templateError = error
-                result.state = state
-                return result
-            } catch {
-                result.templateError = TemplateError(file: request.templateFolders.last ?? "", line: 1, column: 1,
-                                                     message: "\(error)")
-                result.state = state
-                return result
-            }
-        }
-        let theme = state.theme!
-        result.overriddenTemplates = theme.overridden
-        result.timings.lap("templates", &clock)
+        let themeLoad = state.theme == nil || stamps != state.themeStamps
+            ? ThemeLoad(overrides: request.templateFolders) : nil
 
         let incremental = previous != nil
         // The body's raw HTML is kept or left out as the site says.
@@ -99,7 +79,27 @@ public enum SiteBuild {
         pipeline.parse.unsafeHTML = request.site.unsafeHTML
         let output = Pipeline.run(request.directory, options: pipeline, cache: incremental ? state.parse : nil,
                                   timings: &result.timings)
-        clock = result.timings.start()
+        var themeChanged = false
+        if let themeLoad {
+            let loaded = themeLoad.wait()
+            result.timings.add("templates (beside load and parse)", wall: loaded.wall, cpu: loaded.cpu)
+            switch loaded.theme {
+            case .success(let theme):
+                state.theme = theme
+                state.themeStamps = stamps
+                themeChanged = true
+            case .failure(let error):
+                state.theme = nil
+                state.themeStamps = [:]
+                result.templateError = error as? TemplateError
+                    ?? TemplateError(file: request.templateFolders.last ?? "", line: 1, column: 1, message: "\(error)")
+                result.state = state
+                return result
+            }
+        }
+        let theme = state.theme!
+        result.overriddenTemplates = theme.overridden
+        var clock = result.timings.start()
         let log = output.log
         result.log = log
         result.filesParsed = output.parsed.count
