@@ -24,6 +24,14 @@ import Testing
         }
     }
 
+    /// A build parses only a team's templates with swift-mustache; the default theme's must parse.
+    @Test(arguments: Theme.defaults.keys.filter { $0.hasSuffix(".mustache") }.sorted())
+    func `every template of the default theme parses with swift-mustache`(_ name: String) throws {
+        let text = String(decoding: Theme.defaults[name]!, as: UTF8.self)
+        _ = try MustacheTemplate(string: text)
+        #expect(try CompiledTemplate.compile(text).nodes.isEmpty == text.isEmpty)
+    }
+
     /// Templates exercising the parts of Mustache the compiler handles.
     static let cases: [(name: String, template: String, partials: [String: String])] = [
         ("variables are escaped, triple and ampersand are not", "{{a}} {{{a}}} {{&a}} {{n}} {{yes}} {{missing}}|", [:]),
