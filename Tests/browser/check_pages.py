@@ -309,7 +309,7 @@ def main():
                         help="a word that must find the decision page URL")
     parser.add_argument("--screenshots", metavar="DIR", help="write screenshots of the first site into DIR")
     args = parser.parse_args()
-    sites = [(s.split("=", 1)[0], Path(s.split("=", 1)[1])) for s in args.site]
+    sites = [(s.split("=", 1)[0], Path(s.split("=", 1)[1]).resolve()) for s in args.site]
     if not sites:
         parser.error("no --site")
     expected = {}
