@@ -63,3 +63,19 @@ extension PathsTests {
         }
     }
 }
+
+/// Which links of a body may lead to another decision (and so are resolved, checked and listed).
+@Test(arguments: [
+    ("0003-use-kafka.md", true), ("../infra/0003-use-kafka.md#decision", true), ("0003-use-kafka", true),
+    ("", false), ("#context", false), ("mailto:team@example.org", false), ("ftp://example.org/0003.md", false),
+    ("https://github.com/org/repo/blob/main/docs/adr/0003-x.md", true),
+    ("HTTPS://GITHUB.COM/ORG/REPO/BLOB/MAIN/0003-X.MD", true), ("Http://example.org/x.Markdown", true),
+    ("https://example.org/0003-x.md?plain=1", true), ("https://example.org/0003-x.md#L10", true),
+    ("https://example.org/docs/", false), ("https://example.org/x.md.html", false),
+    ("https://example.org/page?file=x.md", false), ("https://example.org/page#x.md", false),
+    ("../a:b/0003-x.md", true), ("a?b:c", true), ("notes/x:y", true), ("urn:isbn:0451450523", false),
+    ("https://example.org/ä/0003-x.md", true), ("https:", false),
+])
+func `a link may lead to a decision when it is relative or a web address of a Markdown file`(url: String, candidate: Bool) {
+    #expect(Reader.isCandidateLink(url) == candidate)
+}

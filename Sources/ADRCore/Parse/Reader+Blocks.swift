@@ -175,7 +175,7 @@ extension Reader {
             let pos = run.position(of: offset)
             mentions.append(Reference(type: .mentions, target: .number(number), line: pos.line, column: pos.column))
         }
-        for link in run.links where isCandidateLink(link.url) {
+        for link in run.links where Self.isCandidateLink(link.url) {
             let isLink = doc[link.node].kind == .link
             links.append((Reference(type: .linksTo, target: .url(link.url), line: Int(link.line), column: Int(link.column),
                                     link: isLink ? linkIndex[link.node] : nil), isLink ? link.node : nil))
@@ -183,16 +183,25 @@ extension Reader {
     }
 
     /// Links that may point at another decision: relative paths and web addresses of `.md` files.
-    func isCandidateLink(_ url: String) -> Bool {
-        if url.isEmpty || url.hasPrefix("#") { return false }
-        guard let colon = url.firstIndex(of: ":") else { return true }
-        let scheme = url[..<colon].lowercased()
-        if scheme.contains("/") || scheme.contains("#") || scheme.contains("?") { return true }
-        if scheme == "http" || scheme == "https" {
-            let path = url.split(separator: "#", maxSplits: 1)[0].split(separator: "?", maxSplits: 1)[0].lowercased()
-            return path.hasSuffix(".md") || path.hasSuffix(".markdown")
+    /// Read on the address's bytes, as URLs are: the scheme ends at the first `:` (a `/`, `#` or
+    /// `?` before it makes the address relative), the path at the first `#` or `?`, and the
+    /// scheme and the extension are compared without regard to ASCII case.
+    static func isCandidateLink(_ url: String) -> Bool {
+        var url = url
+        return url.withUTF8 { b in
+            guard let first = b.first, first != UInt8(ascii: "#") else { return false }
+            guard let colon = b.firstIndex(of: UInt8(ascii: ":")) else { return true }
+            let scheme = UnsafeBufferPointer(rebasing: b[..<colon])
+            if scheme.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") }) {
+                return true
+            }
+            guard Scan.equalIgnoringASCIICase(scheme, "http") || Scan.equalIgnoringASCIICase(scheme, "https") else {
+                return false
+            }
+            let end = b.firstIndex { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") } ?? b.count
+            let path = UnsafeBufferPointer(rebasing: b[..<end])
+            return Scan.hasSuffixIgnoringASCIICase(path, ".md") || Scan.hasSuffixIgnoringASCIICase(path, ".markdown")
         }
-        return false
     }
 
     struct FollowUpMatch {
