@@ -163,7 +163,7 @@ public enum Paths {
 
     /// `%XX` escapes decoded (the text as it is when it holds a broken one).
     public static func percentDecode(_ s: String) -> String {
-        guard s.contains("%") else { return s }
+        guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
         return s.removingPercentEncoding ?? s
     }
 

@@ -61,7 +61,7 @@ struct LinkResolver: Sendable {
         let path = Paths.percentDecode(String(url))
         let isMarkdown = Paths.isMarkdown(path)
 
-        if let colon = path.firstIndex(of: ":"), !path[..<colon].contains("/") {
+        if let colon = path.firstIndex(of: ":"), !path[..<colon].utf8.contains(UInt8(ascii: "/")) {
             // An absolute address: only web addresses of this log's files count.
             let scheme = path[..<colon].lowercased()
             guard scheme == "http" || scheme == "https", isMarkdown else { return .nothing }

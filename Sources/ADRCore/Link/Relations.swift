@@ -41,7 +41,7 @@ struct Relations {
                 result.linkTargets[k] = .asset(path: path, suffix: suffix)
             case .nothing, .outside, .broken:
                 let url = site.url
-                if site.isImage, !url.isEmpty, !url.contains(":"), !url.hasPrefix("/") {
+                if site.isImage, !url.isEmpty, !url.utf8.contains(UInt8(ascii: ":")), !url.hasPrefix("/") {
                     let problem = if case .outside = found { "is outside the ADR directory; it is not copied" }
                         else { "does not exist" }
                     result.diagnostics.append(.warning(d.source, line: site.line, column: site.column, "image \(url) \(problem)"))
