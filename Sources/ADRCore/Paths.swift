@@ -28,6 +28,11 @@ public enum Paths {
         return String(path[path.index(after: slash)...])
     }
 
+    /// Whether the scheme of an address is the web's: `http` or `https`, in any case.
+    public static func isWebScheme<S: Collection<UInt8>>(_ scheme: S) -> Bool {
+        (scheme.count == 4 || scheme.count == 5) && zip(scheme, "https".utf8).allSatisfy { Scan.lower($0) == $1 }
+    }
+
     /// Whether a file name ends in one of the Markdown extensions, in any case.
     public static func isMarkdown(_ name: String) -> Bool { markdownExtensionLength(name) != nil }
 

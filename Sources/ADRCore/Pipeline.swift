@@ -123,7 +123,7 @@ public struct Timings: Sendable {
     public private(set) var stages: [(name: String, duration: Duration, cpu: Duration)] = []
     public init() {}
 
-    public func start() -> Mark { Mark(wall: ContinuousClock.now, cpu: Self.processCPU()) }
+    public func start() -> Mark { Mark(wall: ContinuousClock.now, cpu: Self.cpuTime(CLOCK_PROCESS_CPUTIME_ID)) }
 
     public mutating func lap(_ name: String, _ since: inout Mark) {
         let now = start()
@@ -144,9 +144,11 @@ public struct Timings: Sendable {
         return stages.map { "\($0.name) \(ms($0.duration)) ms (cpu \(ms($0.cpu)))" }.joined(separator: " · ")
     }
 
-    private static func processCPU() -> Duration {
+    /// CPU time used so far by the process (`CLOCK_PROCESS_CPUTIME_ID`) or the calling thread
+    /// (`CLOCK_THREAD_CPUTIME_ID`).
+    public static func cpuTime(_ clock: clockid_t) -> Duration {
         var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        clock_gettime(clock, &t)
         return .seconds(t.tv_sec) + .nanoseconds(t.tv_nsec)
     }
 }

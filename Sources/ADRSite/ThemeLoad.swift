@@ -17,9 +17,9 @@ final class ThemeLoad: @unchecked Sendable {
     /// Starts loading the default theme with `overrides` laid over it.
     init(overrides: [String]) {
         let thread = Thread { [self] in
-            let start = ContinuousClock.now, startCPU = Self.threadCPU()
+            let start = ContinuousClock.now, startCPU = Timings.cpuTime(CLOCK_THREAD_CPUTIME_ID)
             let theme = Result { try Theme.load(overrides: overrides) }
-            let result: Loaded = (theme, ContinuousClock.now - start, Self.threadCPU() - startCPU)
+            let result: Loaded = (theme, ContinuousClock.now - start, Timings.cpuTime(CLOCK_THREAD_CPUTIME_ID) - startCPU)
             lock.withLock { loaded = result }
             done.signal()
         }
@@ -28,15 +28,9 @@ final class ThemeLoad: @unchecked Sendable {
     }
 
     /// The theme (or why it could not be loaded), and how long loading took, once it is done.
+    /// Called once.
     func wait() -> Loaded {
         done.wait()
-        defer { done.signal() }
         return lock.withLock { loaded! }
-    }
-
-    private static func threadCPU() -> Duration {
-        var t = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-        return .seconds(t.tv_sec) + .nanoseconds(t.tv_nsec)
     }
 }

@@ -63,8 +63,7 @@ struct LinkResolver: Sendable {
 
         if let colon = path.firstIndex(of: ":"), !path[..<colon].utf8.contains(UInt8(ascii: "/")) {
             // An absolute address: only web addresses of this log's files count.
-            let scheme = path[..<colon].lowercased()
-            guard scheme == "http" || scheme == "https", isMarkdown else { return .nothing }
+            guard Paths.isWebScheme(path[..<colon].utf8), isMarkdown else { return .nothing }
             if let repo = repositoryURL, !raw.hasPrefix(repo), !LinkResolver.sameRepository(raw, repo) { return .nothing }
             guard LinkResolver.isForgeURL(path) || repositoryURL != nil else { return .nothing }
             let components = path.split(separator: "/").map(String.init)

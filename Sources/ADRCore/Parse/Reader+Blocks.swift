@@ -182,26 +182,19 @@ extension Reader {
         }
     }
 
-    /// Links that may point at another decision: relative paths and web addresses of `.md` files.
-    /// Read on the address's bytes, as URLs are: the scheme ends at the first `:` (a `/`, `#` or
-    /// `?` before it makes the address relative), the path at the first `#` or `?`, and the
-    /// scheme and the extension are compared without regard to ASCII case.
+    /// Links that may point at another decision: relative paths and web addresses of Markdown
+    /// files. Read on the address's bytes, as URLs are: the scheme ends at the first `:` (a `/`,
+    /// `#` or `?` before it makes the address relative), the path at the first `#` or `?`.
     static func isCandidateLink(_ url: String) -> Bool {
-        var url = url
-        return url.withUTF8 { b in
-            guard let first = b.first, first != UInt8(ascii: "#") else { return false }
-            guard let colon = b.firstIndex(of: UInt8(ascii: ":")) else { return true }
-            let scheme = UnsafeBufferPointer(rebasing: b[..<colon])
-            if scheme.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") }) {
-                return true
-            }
-            guard Scan.equalIgnoringASCIICase(scheme, "http") || Scan.equalIgnoringASCIICase(scheme, "https") else {
-                return false
-            }
-            let end = b.firstIndex { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") } ?? b.count
-            let path = UnsafeBufferPointer(rebasing: b[..<end])
-            return Scan.hasSuffixIgnoringASCIICase(path, ".md") || Scan.hasSuffixIgnoringASCIICase(path, ".markdown")
+        let b = url.utf8
+        guard let first = b.first, first != UInt8(ascii: "#") else { return false }
+        guard let colon = b.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        if b[..<colon].contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") }) {
+            return true
         }
+        guard Paths.isWebScheme(b[..<colon]) else { return false }
+        let end = b.firstIndex { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") } ?? b.endIndex
+        return Paths.isMarkdown(String(url[..<end]))
     }
 
     struct FollowUpMatch {

@@ -244,19 +244,6 @@ enum Scan {
     }()
 
     /// Does `word` (lowercase ASCII) start at `i`?
-    /// `b` is `word` (lowercase ASCII) but for the case of ASCII letters.
-    static func equalIgnoringASCIICase(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
-        b.count == word.utf8CodeUnitCount && hasSuffixIgnoringASCIICase(b, word)
-    }
-
-    /// `b` ends with `word` (lowercase ASCII) but for the case of ASCII letters.
-    static func hasSuffixIgnoringASCIICase(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
-        let n = word.utf8CodeUnitCount
-        guard b.count >= n else { return false }
-        for k in 0..<n where lower(b[b.count - n + k]) != word.utf8Start[k] { return false }
-        return true
-    }
-
     static func matches(_ b: [UInt8], _ i: Int, _ word: [UInt8]) -> Bool {
         guard i + word.count <= b.count else { return false }
         for k in 0..<word.count where lower(b[i + k]) != word[k] { return false }
