@@ -1,34 +1,3 @@
-/// A value handed to templates: the view models of templates/README.md are built from these.
-public indirect enum TemplateValue: Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
-    case string(String)
-    case bool(Bool)
-    case int(Int)
-    case list([TemplateValue])
-    case object([String: TemplateValue])
-
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
-    public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
-    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
-    }
-
-    public static func strings(_ values: [String]) -> TemplateValue { .list(values.map { .string($0) }) }
-
-    /// The same value as plain Swift values, for swift-mustache.
-    var any: Any {
-        switch self {
-        case .string(let s): return s
-        case .bool(let b): return b
-        case .int(let i): return i
-        case .list(let items): return items.map(\.any)
-        case .object(let values): return values.mapValues(\.any)
-        }
-    }
-}
-
 /// A Mustache template compiled once into a tree of text, variables, sections and partials.
 ///
 /// The parser follows swift-mustache's rules to the letter (standalone lines, indentation of
@@ -65,17 +34,18 @@ struct CompiledTemplate: Sendable {
         }
         let start: Start
         /// The key looked up first; nil for `.` (and for a bare `.` followed by nothing).
-        let first: String?
+        let first: TemplateKey?
         /// The keys looked up in turn in what `first` found.
-        let rest: [String]
+        let rest: [TemplateKey]
 
         init(_ parts: [String]) {
             if parts.count == 1 && parts[0] == "." {
                 (start, first, rest) = (.current, nil, [])
             } else if parts[0].isEmpty {
-                (start, first, rest) = (.currentObject, parts.count > 1 ? parts[1] : nil, Array(parts.dropFirst(2)))
+                (start, first, rest) = (.currentObject, parts.count > 1 ? TemplateKey(parts[1]) : nil,
+                                         parts.dropFirst(2).map({ TemplateKey($0) }))
             } else {
-                (start, first, rest) = (.stack, parts[0], Array(parts.dropFirst()))
+                (start, first, rest) = (.stack, TemplateKey(parts[0]), parts.dropFirst().map({ TemplateKey($0) }))
             }
         }
     }

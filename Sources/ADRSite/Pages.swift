@@ -63,31 +63,31 @@ struct Context: Sendable {
 
     /// What every template can use about a decision; `url` is relative to the site root, so
     /// templates write `{{root}}{{url}}`.
-    func ref(_ d: Decision) -> [String: TemplateValue] {
+    func ref(_ d: Decision) -> TemplateObject {
         if let i = index[d.id], i < refCache.count, case .object(let values) = refCache[i] { return values }
         return Context.makeRef(d)
     }
 
-    static func makeRef(_ d: Decision) -> [String: TemplateValue] {
+    static func makeRef(_ d: Decision) -> TemplateObject {
         // Every key is always present: Mustache looks a missing key up in the enclosing
         // contexts, so a decision without a date would otherwise show the page's date.
         let label = numberLabel(d)
         return [
-            "id": .string(d.id),
-            "url": .string(SitePath.encode(d.url)),
-            "title": .string(d.title),
-            "status": .string(d.status ?? "no status"),
-            "statusCategory": .string(d.statusCategory.rawValue),
-            "hasStatus": .bool(d.status != nil),
-            "label": .string(label ?? d.date?.description ?? d.title),
-            "numberLabel": .string(label ?? ""),
-            "hasNumber": .bool(d.number != nil),
-            "date": .string(d.date?.description ?? ""),
-            "hasDate": .bool(d.date != nil),
-            "category": .string(d.category),
-            "hasCategory": .bool(!d.category.isEmpty),
-            "badgeLabel": .string(StatusWords.badgeLabel(status: d.status, category: d.statusCategory)),
-            "badgeTitle": .string(StatusWords.badgeTitle(status: d.status, category: d.statusCategory)),
+            .id: .string(d.id),
+            .url: .string(SitePath.encode(d.url)),
+            .title: .string(d.title),
+            .status: .string(d.status ?? "no status"),
+            .statusCategory: .string(d.statusCategory.rawValue),
+            .hasStatus: .bool(d.status != nil),
+            .label: .string(label ?? d.date?.description ?? d.title),
+            .numberLabel: .string(label ?? ""),
+            .hasNumber: .bool(d.number != nil),
+            .date: .string(d.date?.description ?? ""),
+            .hasDate: .bool(d.date != nil),
+            .category: .string(d.category),
+            .hasCategory: .bool(!d.category.isEmpty),
+            .badgeLabel: .string(StatusWords.badgeLabel(status: d.status, category: d.statusCategory)),
+            .badgeTitle: .string(StatusWords.badgeTitle(status: d.status, category: d.statusCategory)),
         ]
     }
 
@@ -98,17 +98,17 @@ struct Context: Sendable {
 
     func refs(_ ids: [String]) -> TemplateValue { .list(ids.compactMap { ref(id: $0) }) }
 
-    func page(_ path: String, title: String, _ extra: [String: TemplateValue], root: String? = nil) -> TemplateValue {
+    func page(_ path: String, title: String, _ extra: TemplateObject, root: String? = nil) -> TemplateValue {
         var m = extra
         m.reserveCapacity(m.count + 6)
-        m["root"] = .string(root ?? SitePath.root(of: path))
-        m["pageTitle"] = .string(title)
-        m["siteTitle"] = .string(siteTitle)
-        m["generator"] = .string("adrsite \(adrsiteVersion)")
-        m["decisionCount"] = .int(log.decisions.count)
-        m["logHasFollowUps"] = .bool(facts.hasFollowUps)
-        if m["lang"] == nil { m["lang"] = .string(facts.language) }
-        if let head = options.extraHead { m["extraHead"] = .string(head) }
+        m[.root] = .string(root ?? SitePath.root(of: path))
+        m[.pageTitle] = .string(title)
+        m[.siteTitle] = .string(siteTitle)
+        m[.generator] = .string("adrsite \(adrsiteVersion)")
+        m[.decisionCount] = .int(log.decisions.count)
+        m[.logHasFollowUps] = .bool(facts.hasFollowUps)
+        if m[.lang] == nil { m[.lang] = .string(facts.language) }
+        if let head = options.extraHead { m[.extraHead] = .string(head) }
         return .object(m)
     }
 
@@ -123,8 +123,8 @@ struct Context: Sendable {
         }
         let chips: [TemplateValue] = StatusCategory.allCases.compactMap { c in
             guard let n = counts[c] else { return nil }
-            return ["statusCategory": .string(c.rawValue), "count": .int(n),
-                    "label": .string(StatusWords.chipLabel(c, withoutStatus: withoutStatus, count: n))]
+            return [.statusCategory: .string(c.rawValue), .count: .int(n),
+                    .label: .string(StatusWords.chipLabel(c, withoutStatus: withoutStatus, count: n))]
         }
         // Newest first by default: by number descending, then the decisions without a number
         // by date descending (undated last), as the page's script sorts them.
@@ -141,34 +141,34 @@ struct Context: Sendable {
         let rows: [TemplateValue] = newestFirst.map { d in
             var row = ref(d)
             row.reserveCapacity(row.count + 7)
-            row["openFollowUps"] = .int(d.openFollowUps)
-            row["followUpCount"] = .int(d.followUps.count)
-            row["hasOpenFollowUps"] = .bool(d.openFollowUps > 0)
-            row["sortNumber"] = .string(d.number.map(String.init) ?? "")
-            row["sortDate"] = .string(d.date?.description ?? "")
+            row[.openFollowUps] = .int(d.openFollowUps)
+            row[.followUpCount] = .int(d.followUps.count)
+            row[.hasOpenFollowUps] = .bool(d.openFollowUps > 0)
+            row[.sortNumber] = .string(d.number.map(String.init) ?? "")
+            row[.sortDate] = .string(d.date?.description ?? "")
             let category = d.statusCategory
-            row["dimmed"] = .bool(category == .superseded || category == .deprecated || category == .rejected)
-            row["successors"] = refs(d.successors)
-            row["hasSuccessors"] = .bool(!d.successors.isEmpty)
-            row["followUpsAnchor"] = .string(Outline.followUpsAnchor(sections: d.parsed.sections,
+            row[.dimmed] = .bool(category == .superseded || category == .deprecated || category == .rejected)
+            row[.successors] = refs(d.successors)
+            row[.hasSuccessors] = .bool(!d.successors.isEmpty)
+            row[.followUpsAnchor] = .string(Outline.followUpsAnchor(sections: d.parsed.sections,
                                                                      firstFollowUpLine: d.followUps.first?.line) ?? "")
             return .object(row)
         }
         let categories = Set(log.decisions.map(\.category)).count > 1
         let categoryChips: [TemplateValue] = categories ? Dictionary(grouping: log.decisions, by: \.category)
             .sorted { $0.key < $1.key }
-            .map { ["category": .string($0.key.isEmpty ? "(top level)" : $0.key), "value": .string($0.key.isEmpty ? "-" : $0.key),
-                    "count": .int($0.value.count)] } : []
+            .map { [.category: .string($0.key.isEmpty ? "(top level)" : $0.key), .value: .string($0.key.isEmpty ? "-" : $0.key),
+                    .count: .int($0.value.count)] } : []
         let model = page("index.html", title: siteTitle, [
-            "decisions": .list(rows),
-            "chips": .list(chips),
-            "hasCategories": .bool(categories),
-            "categoryChips": .list(categoryChips),
-            "hasNumbers": .bool(facts.hasNumbers),
-            "hasDates": .bool(facts.hasDates),
-            "defaultSort": .string(facts.hasNumbers || !facts.hasDates ? "number" : "date"),
-            "openFollowUps": .int(log.decisions.reduce(0) { $0 + $1.openFollowUps }),
-            "isIndex": true,
+            .decisions: .list(rows),
+            .chips: .list(chips),
+            .hasCategories: .bool(categories),
+            .categoryChips: .list(categoryChips),
+            .hasNumbers: .bool(facts.hasNumbers),
+            .hasDates: .bool(facts.hasDates),
+            .defaultSort: .string(facts.hasNumbers || !facts.hasDates ? "number" : "date"),
+            .openFollowUps: .int(log.decisions.reduce(0) { $0 + $1.openFollowUps }),
+            .isIndex: true,
         ])
         return try theme.render("index", model)
     }
@@ -181,37 +181,37 @@ struct Context: Sendable {
         let root = SitePath.root(of: path)
         var model = ref(d)
         model.reserveCapacity(model.count + 20)
-        model["deciders"] = .strings(d.parsed.deciders)
-        model["hasDeciders"] = .bool(!d.parsed.deciders.isEmpty)
-        model["tags"] = .strings(d.parsed.tags)
-        model["hasTags"] = .bool(!d.parsed.tags.isEmpty)
-        model["source"] = .string(d.source)
-        model["badgeURL"] = .string(SitePath.encode("badges/\(d.id).svg"))
-        model["editURL"] = .bool(false)
+        model[.deciders] = .strings(d.parsed.deciders)
+        model[.hasDeciders] = .bool(!d.parsed.deciders.isEmpty)
+        model[.tags] = .strings(d.parsed.tags)
+        model[.hasTags] = .bool(!d.parsed.tags.isEmpty)
+        model[.source] = .string(d.source)
+        model[.badgeURL] = .string(SitePath.encode("badges/\(d.id).svg"))
+        model[.editURL] = .bool(false)
         if let repo = options.repositoryURL {
-            model["editURL"] = .string(SitePath.editURL(repository: repo, source: d.source))
+            model[.editURL] = .string(SitePath.editURL(repository: repo, source: d.source))
         }
-        model["banner"] = banner(d) ?? .bool(false)
+        model[.banner] = banner(d) ?? .bool(false)
         let relations = relationGroups(d)
-        model["relations"] = .list(relations)
-        model["hasRelations"] = .bool(!relations.isEmpty)
+        model[.relations] = .list(relations)
+        model[.hasRelations] = .bool(!relations.isEmpty)
         let followUps = d.followUps.map { followUpModel($0) }
-        model["followUps"] = .list(followUps)
-        model["hasFollowUps"] = .bool(!followUps.isEmpty)
-        model["openFollowUps"] = .int(d.openFollowUps)
-        model["addressedFollowUps"] = .int(d.followUps.count - d.openFollowUps)
-        model["followUpsAnchor"] = .string(Outline.followUpsAnchor(sections: d.parsed.sections,
+        model[.followUps] = .list(followUps)
+        model[.hasFollowUps] = .bool(!followUps.isEmpty)
+        model[.openFollowUps] = .int(d.openFollowUps)
+        model[.addressedFollowUps] = .int(d.followUps.count - d.openFollowUps)
+        model[.followUpsAnchor] = .string(Outline.followUpsAnchor(sections: d.parsed.sections,
                                                                    firstFollowUpLine: d.followUps.first?.line) ?? "")
         let outline: [TemplateValue] = Outline.entries(d.parsed.sections).map {
-            ["title": .string($0.title), "level": .int($0.level), "anchor": .string($0.anchor), "isSub": .bool($0.level > 1)]
+            [.title: .string($0.title), .level: .int($0.level), .anchor: .string($0.anchor), .isSub: .bool($0.level > 1)]
         }
-        model["outline"] = .list(outline)
-        model["hasOutline"] = .bool(!outline.isEmpty)
-        model["previous"] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
-        model["next"] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
-        model["body"] = .string(try body(d, root: root))
-        var extra: [String: TemplateValue] = ["decision": .object(model), "hasDiagrams": .bool(d.parsed.body.diagrams > 0)]
-        if let lang = LogFacts.language(of: d) { extra["lang"] = .string(lang) }
+        model[.outline] = .list(outline)
+        model[.hasOutline] = .bool(!outline.isEmpty)
+        model[.previous] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
+        model[.next] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
+        model[.body] = .string(try body(d, root: root))
+        var extra: TemplateObject = [.decision: .object(model), .hasDiagrams: .bool(d.parsed.body.diagrams > 0)]
+        if let lang = LogFacts.language(of: d) { extra[.lang] = .string(lang) }
         let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, extra)
         return OutputFile(path: path, bytes: try theme.render("decision", full))
     }
@@ -221,24 +221,24 @@ struct Context: Sendable {
         let category = d.statusCategory
         guard category == .superseded || category == .deprecated || category == .rejected else { return nil }
         return [
-            "kind": .string(category.rawValue),
-            "isSuperseded": .bool(category == .superseded),
-            "isDeprecated": .bool(category == .deprecated),
-            "isRejected": .bool(category == .rejected),
-            "successors": refs(d.successors),
-            "hasSuccessors": .bool(!d.successors.isEmpty),
+            .kind: .string(category.rawValue),
+            .isSuperseded: .bool(category == .superseded),
+            .isDeprecated: .bool(category == .deprecated),
+            .isRejected: .bool(category == .rejected),
+            .successors: refs(d.successors),
+            .hasSuccessors: .bool(!d.successors.isEmpty),
         ]
     }
 
     func followUpModel(_ f: FollowUp, decisionURL: String? = nil) -> TemplateValue {
-        var m: [String: TemplateValue] = [
-            "number": .int(f.number), "anchor": .string(f.anchor), "text": .string(f.text),
-            "addressed": .bool(!f.addressedBy.isEmpty), "addressedBy": refs(f.addressedBy),
+        var m: TemplateObject = [
+            .number: .int(f.number), .anchor: .string(f.anchor), .text: .string(f.text),
+            .addressed: .bool(!f.addressedBy.isEmpty), .addressedBy: refs(f.addressedBy),
             // A task list item checked off (`- [x] …`) and not addressed by a decision: done.
-            "isTask": .bool(f.checked != nil), "checked": .bool(f.checked == true),
-            "done": .bool(f.addressedBy.isEmpty && f.checked == true), "open": .bool(f.isOpen),
+            .isTask: .bool(f.checked != nil), .checked: .bool(f.checked == true),
+            .done: .bool(f.addressedBy.isEmpty && f.checked == true), .open: .bool(f.isOpen),
         ]
-        if let decisionURL { m["decisionURL"] = .string(decisionURL) }
+        if let decisionURL { m[.decisionURL] = .string(decisionURL) }
         return .object(m)
     }
 
@@ -284,7 +284,7 @@ struct Context: Sendable {
             case .mentionClose:
                 if mentionURL(d, k, hrefs: hrefs, root: root) != nil { HTMLEscape.put("</a>", &out) }
             case .itemEnd:
-                let model: TemplateValue = ["root": .string(root), "followUp": followUpModel(d.followUps[k])]
+                let model: TemplateValue = [.root: .string(root), .followUp: followUpModel(d.followUps[k])]
                 out += try theme.render("followup-state", model)
             }
         }
@@ -333,19 +333,19 @@ struct Context: Sendable {
             let a = d.followUps.indices.filter { !d.followUps[$0].isOpen }.map { items[$0] }
             openCount += o.count
             addressedCount += a.count
-            if !o.isEmpty { open.append(["decision": .object(ref(d)), "followUps": .list(o)]) }
-            if !a.isEmpty { addressed.append(["decision": .object(ref(d)), "followUps": .list(a)]) }
-            let group: TemplateValue = ["decision": .object(ref(d)), "items": .list(items),
-                                        "openItems": .list(o), "addressedItems": .list(a),
-                                        "openCount": .int(o.count), "addressedCount": .int(a.count),
-                                        "hasOpen": .bool(!o.isEmpty), "hasAddressed": .bool(!a.isEmpty)]
+            if !o.isEmpty { open.append([.decision: .object(ref(d)), .followUps: .list(o)]) }
+            if !a.isEmpty { addressed.append([.decision: .object(ref(d)), .followUps: .list(a)]) }
+            let group: TemplateValue = [.decision: .object(ref(d)), .items: .list(items),
+                                        .openItems: .list(o), .addressedItems: .list(a),
+                                        .openCount: .int(o.count), .addressedCount: .int(a.count),
+                                        .hasOpen: .bool(!o.isEmpty), .hasAddressed: .bool(!a.isEmpty)]
             if o.isEmpty { groupsDone.append(group) } else { groupsOpen.append(group) }
         }
         let model = page("follow-ups.html", title: "Follow-ups", [
-            "open": .list(open), "addressed": .list(addressed), "openCount": .int(openCount),
-            "addressedCount": .int(addressedCount), "hasOpen": .bool(!open.isEmpty),
-            "hasAddressed": .bool(!addressed.isEmpty), "isFollowUps": true,
-            "groups": .list(groupsOpen + groupsDone), "hasGroups": .bool(!groupsOpen.isEmpty || !groupsDone.isEmpty),
+            .open: .list(open), .addressed: .list(addressed), .openCount: .int(openCount),
+            .addressedCount: .int(addressedCount), .hasOpen: .bool(!open.isEmpty),
+            .hasAddressed: .bool(!addressed.isEmpty), .isFollowUps: true,
+            .groups: .list(groupsOpen + groupsDone), .hasGroups: .bool(!groupsOpen.isEmpty || !groupsDone.isEmpty),
         ])
         return try theme.render("follow-ups", model)
     }
@@ -376,17 +376,17 @@ struct Context: Sendable {
         let entries: [TemplateValue] = newest.map { i in
             let d = log.decisions[i]
             var m = ref(d)
-            m["link"] = .string(absolute(SitePath.encode(d.url)))
-            m["entryID"] = .string(options.baseURL != nil ? absolute(SitePath.encode(d.url)) : "urn:adrsite:\(d.id)")
-            m["updated"] = .string((d.date ?? updated).map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z")
-            m["summary"] = .string(d.parsed.summary)
+            m[.link] = .string(absolute(SitePath.encode(d.url)))
+            m[.entryID] = .string(options.baseURL != nil ? absolute(SitePath.encode(d.url)) : "urn:adrsite:\(d.id)")
+            m[.updated] = .string((d.date ?? updated).map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z")
+            m[.summary] = .string(d.parsed.summary)
             return .object(m)
         }
         let model: TemplateValue = [
-            "siteTitle": .string(siteTitle), "generator": .string("adrsite \(adrsiteVersion)"), "entries": .list(entries),
-            "updated": .string(updated.map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z"),
-            "feedID": .string(options.baseURL == nil ? "urn:adrsite:feed" : absolute("feed.xml")),
-            "siteLink": .string(absolute("index.html")), "selfLink": .string(absolute("feed.xml")),
+            .siteTitle: .string(siteTitle), .generator: .string("adrsite \(adrsiteVersion)"), .entries: .list(entries),
+            .updated: .string(updated.map { "\($0)T00:00:00Z" } ?? "1970-01-01T00:00:00Z"),
+            .feedID: .string(options.baseURL == nil ? "urn:adrsite:feed" : absolute("feed.xml")),
+            .siteLink: .string(absolute("index.html")), .selfLink: .string(absolute("feed.xml")),
         ]
         return XMLText.clean(try theme.render("feed", model))
     }
@@ -394,7 +394,7 @@ struct Context: Sendable {
     func sitemap() throws -> [UInt8] {
         var urls = [absolute("index.html"), absolute("follow-ups.html")]
         urls += log.decisions.map { absolute(SitePath.encode($0.url)) }
-        return XMLText.clean(try theme.render("sitemap", ["urls": .list(urls.map { ["loc": .string($0)] })]))
+        return XMLText.clean(try theme.render("sitemap", [.urls: .list(urls.map { [.loc: .string($0)] })]))
     }
 
     /// One decision's entry of the search index (see `searchFiles`); with `text`, the body's
@@ -425,11 +425,11 @@ struct Context: Sendable {
         let messageWidth = Badge.textWidth(message) + 12
         let colors = Badge.colors[d.statusCategory] ?? ("#4b5563", "#ffffff")
         return XMLText.clean(try theme.render("badge-svg", [
-            "label": .string(label), "message": .string(message), "title": .string("\(label): \(d.title) — \(message)"),
-            "labelWidth": .int(labelWidth), "messageWidth": .int(messageWidth), "width": .int(labelWidth + messageWidth),
-            "labelX": .int(labelWidth * 5), "messageX": .int((labelWidth + messageWidth / 2) * 10),
-            "labelTextLength": .int((labelWidth - 12) * 10), "messageTextLength": .int((messageWidth - 12) * 10),
-            "color": .string(colors.0), "textColor": .string(colors.1), "statusCategory": .string(d.statusCategory.rawValue),
+            .label: .string(label), .message: .string(message), .title: .string("\(label): \(d.title) — \(message)"),
+            .labelWidth: .int(labelWidth), .messageWidth: .int(messageWidth), .width: .int(labelWidth + messageWidth),
+            .labelX: .int(labelWidth * 5), .messageX: .int((labelWidth + messageWidth / 2) * 10),
+            .labelTextLength: .int((labelWidth - 12) * 10), .messageTextLength: .int((messageWidth - 12) * 10),
+            .color: .string(colors.0), .textColor: .string(colors.1), .statusCategory: .string(d.statusCategory.rawValue),
         ]))
     }
 }

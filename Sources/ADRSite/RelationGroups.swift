@@ -29,7 +29,7 @@ extension Context {
                 if shown.insert(found[k].id).inserted { ids.append(found[k].id) }
                 k += 1
             }
-            if !ids.isEmpty { groups.append(["label": .string(Self.labelOrder[rank]), "decisions": refs(ids)]) }
+            if !ids.isEmpty { groups.append([.label: .string(Self.labelOrder[rank]), .decisions: refs(ids)]) }
         }
         return groups
     }

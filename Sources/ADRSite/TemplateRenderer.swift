@@ -288,7 +288,7 @@ struct TemplateRenderer: Sendable {
         return path.rest.isEmpty ? found : descend(found, path.rest)
     }
 
-    private func descend(_ value: TemplateValue?, _ rest: [String]) -> TemplateValue? {
+    private func descend(_ value: TemplateValue?, _ rest: [TemplateKey]) -> TemplateValue? {
         var current = value
         for name in rest {
             guard case .object(let values)? = current else { return nil }

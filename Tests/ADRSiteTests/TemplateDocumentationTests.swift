@@ -69,7 +69,7 @@ import Testing
         func add(_ value: TemplateValue?) {
             switch value {
             case .object(let values)?:
-                keys.formUnion(values.keys)
+                keys.formUnion(values.names)
             case .list(let items)?:
                 for item in items { add(item) }
             default:

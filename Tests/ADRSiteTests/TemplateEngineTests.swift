@@ -54,12 +54,12 @@ import Testing
         ("a partial that is not there renders nothing", "a{{> missing}}b\n  {{> missing}}\nc", [:]),
     ]
 
-    static let model: TemplateValue = [
+    static let model: TemplateValue = .named([
         "a": "<b>&\"'", "n": 42, "yes": true, "no": false, "empty": [],
-        "o": ["p": ["q": "deep"]],
+        "o": .named(["p": .named(["q": "deep"])]),
         "list": ["x", "y"],
-        "items": [["name": "first", "a": "own"], ["name": "second"]],
-    ]
+        "items": [.named(["name": "first", "a": "own"]), .named(["name": "second"])],
+    ])
 
     @Test(arguments: 0..<cases.count)
     func `the compiled engine renders like swift-mustache`(_ index: Int) throws {
@@ -83,7 +83,7 @@ import Testing
         try #"<span class="badge">{{uppercased(status)}}</span>"#.write(toFile: dir + "/badge.mustache", atomically: false, encoding: .utf8)
         let theme = try Theme.load(overrides: [dir])
         #expect(!theme.isCompiled)
-        let html = String(decoding: try theme.render("badge", ["status": "accepted"]), as: UTF8.self)
+        let html = String(decoding: try theme.render("badge", [.status: "accepted"]), as: UTF8.self)
         #expect(html == #"<span class="badge">ACCEPTED</span>"#)
     }
 }

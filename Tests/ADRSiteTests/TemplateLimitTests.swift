@@ -45,9 +45,9 @@ import Testing
         var templates: [String: CompiledTemplate] = [:]
         for k in 0..<400 { templates["p\(k)"] = try CompiledTemplate.compile(k == 399 ? "end" : "-\n{{#yes}}{{> p\(k + 1)}}{{/yes}}") }
         let renderer = TemplateRenderer(templates: templates)
-        #expect(throws: TemplateRenderer.Failure.self) { try renderer.render("p0", ["yes": true]) }
+        #expect(throws: TemplateRenderer.Failure.self) { try renderer.render("p0", .named(["yes": true])) }
         do {
-            _ = try renderer.render("p0", ["yes": true])
+            _ = try renderer.render("p0", .named(["yes": true]))
         } catch {
             #expect(error.message.hasPrefix("sections and partials nest more than 256 deep"))
             #expect(error.line == 2 && (error.column == 1 || error.column == 9), "\(error)")
@@ -59,7 +59,7 @@ import Testing
         let renderer = TemplateRenderer(templates: ["page": try CompiledTemplate.compile(text)])
         let list = TemplateValue.list((0..<100).map { .int($0) })
         do {
-            _ = try renderer.render("page", ["list": list])
+            _ = try renderer.render("page", .named(["list": list]))
             Issue.record("rendered 100 MB")
         } catch {
             #expect(error.template == "page" && error.line == 2 && error.column == 21, "\(error)")
@@ -67,7 +67,7 @@ import Testing
         }
         // Just below the limit it renders.
         let small = TemplateValue.list((0..<10).map { .int($0) })
-        #expect(try renderer.render("page", ["list": small]).count > 1_000_000)
+        #expect(try renderer.render("page", .named(["list": small])).count > 1_000_000)
     }
 
     @Test func `a theme's render error names the template file`() throws {
@@ -76,9 +76,9 @@ import Testing
         try ("{{#decisions}}{{#decisions}}{{#decisions}}{{#decisions}}" + String(repeating: "y", count: 5_000)
              + "{{/decisions}}{{/decisions}}{{/decisions}}{{/decisions}}").write(toFile: dir + "/index.mustache", atomically: false, encoding: .utf8)
         let theme = try Theme.load(overrides: [dir])
-        let rows = TemplateValue.list((0..<60).map { _ in ["title": "t"] })
+        let rows = TemplateValue.list((0..<60).map { _ in [.title: "t"] })
         #expect(throws: TemplateError(file: dir + "/index.mustache", line: 1, column: 43, message: TemplateRenderer.tooLargeMessage)) {
-            try theme.render("index", ["decisions": rows])
+            try theme.render("index", [.decisions: rows])
         }
     }
 }

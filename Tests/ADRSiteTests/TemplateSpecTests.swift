@@ -60,7 +60,10 @@ import Testing
             case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? .int(Int(n)) : .string("\(n)")
             case .string(let s): return .string(s)
             case .list(let l): return .list(l.compactMap(\.value))
-            case .object(let o): return .object(o.compactMapValues(\.value))
+            case .object(let o):
+                var object = TemplateObject()
+                for (name, value) in o.sorted(by: { $0.key < $1.key }) { object[TemplateKey(name)] = value.value }
+                return .object(object)
             }
         }
     }
@@ -71,7 +74,7 @@ import Testing
             let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/\(file).json"))
             for test in try JSONDecoder().decode(SpecFile.self, from: data).tests {
                 out.append(Example(file: file, name: test.name, template: test.template, expected: test.expected,
-                                   data: test.data.value ?? .object([:]), partials: test.partials ?? [:]))
+                                   data: test.data.value ?? .object(TemplateObject()), partials: test.partials ?? [:]))
             }
         }
         return out
