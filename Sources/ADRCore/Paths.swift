@@ -16,16 +16,17 @@ public enum Paths {
         return a.hasSuffix("/") ? a + b : a + "/" + b
     }
 
-    /// The folder part of a path; empty at the top.
+    /// The folder part of a path; empty at the top. Paths are split at their `/` bytes (also
+    /// where a combining mark follows the slash).
     public static func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
-        return String(path[..<slash])
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(decoding: path.utf8[..<slash], as: UTF8.self)
     }
 
     /// The last part of a path.
     public static func lastComponent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(decoding: path.utf8[path.utf8.index(after: slash)...], as: UTF8.self)
     }
 
     /// Whether the scheme of an address is the web's: `http` or `https`, in any case.

@@ -34,6 +34,15 @@ import Testing
         }
     }
 
+    @Test func `paths are split at their last slash byte, whatever follows it`() {
+        #expect(Paths.parent("a/b/c.md") == "a/b" && Paths.lastComponent("a/b/c.md") == "c.md")
+        #expect(Paths.parent("c.md") == "" && Paths.lastComponent("c.md") == "c.md")
+        #expect(Paths.parent("a/") == "a" && Paths.lastComponent("a/") == "")
+        // A combining mark after the slash makes one Character of both: the split is still there.
+        #expect(Paths.parent("dir/\u{301}x.md") == "dir" && Paths.lastComponent("dir/\u{301}x.md") == "\u{301}x.md")
+        #expect(Paths.parent("caf\u{E9}/d\u{E9}j\u{E0}.md") == "caf\u{E9}" && Paths.lastComponent("caf\u{E9}/d\u{E9}j\u{E0}.md") == "d\u{E9}j\u{E0}.md")
+    }
+
     @Test(arguments: [("0007-use-kafka.md", "0007-use-kafka"), ("security/0008-x.markdown", "security/0008-x"),
                       ("use-kafka/README.md", "use-kafka"), ("use-kafka/_index.md", "use-kafka"),
                       ("use-kafka/Index.Markdown", "use-kafka"), ("README.md", "README"),
