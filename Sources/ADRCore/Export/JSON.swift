@@ -124,9 +124,17 @@ public struct JSONWriter {
         var start = 0
         var k = 0
         let n = utf8.count
+        let plain = JSONWriter.plain
+        var blockEnd = 0
         while k < n {
+            // Blocks of plain bytes are stepped over; the block with another, byte by byte.
+            if k >= blockEnd {
+                k = ByteScan.skipJSONPlain(utf8, from: k)
+                blockEnd = min(k + 8, n)
+                if k >= n { break }
+            }
             let b = utf8[k]
-            if JSONWriter.plain[Int(b)] { k += 1; continue }
+            if plain[Int(b)] { k += 1; continue }
             let v: UInt32
             var width = 1
             if b >= 0x80 {
@@ -149,7 +157,10 @@ public struct JSONWriter {
             case 0x09: raw("\\t")
             default:
                 raw("\\u")
-                for shift: UInt32 in [12, 8, 4, 0] { bytes.append(hexDigit(v >> shift)) }
+                bytes.append(hexDigit(v >> 12))
+                bytes.append(hexDigit(v >> 8))
+                bytes.append(hexDigit(v >> 4))
+                bytes.append(hexDigit(v))
             }
             k += width
             start = k

@@ -127,18 +127,23 @@ public enum HTMLEscape {
         var i = 0
         let n = source.count
         while i < n {
-            let b = source[i]
-            if b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "\"") {
-                if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<i])) }
-                switch b {
-                case UInt8(ascii: "&"): put("&amp;", &bytes)
-                case UInt8(ascii: "<"): put("&lt;", &bytes)
-                case UInt8(ascii: ">"): put("&gt;", &bytes)
-                default: put("&quot;", &bytes)
+            // Blocks without a byte to escape are stepped over; the block with one, byte by byte.
+            i = ByteScan.skipHTMLPlain(source, from: i)
+            let end = min(i + 8, n)
+            while i < end {
+                let b = source[i]
+                if b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "\"") {
+                    if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<i])) }
+                    switch b {
+                    case UInt8(ascii: "&"): put("&amp;", &bytes)
+                    case UInt8(ascii: "<"): put("&lt;", &bytes)
+                    case UInt8(ascii: ">"): put("&gt;", &bytes)
+                    default: put("&quot;", &bytes)
+                    }
+                    runStart = i + 1
                 }
-                runStart = i + 1
+                i += 1
             }
-            i += 1
         }
         if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<n])) }
     }

@@ -126,17 +126,7 @@ enum Mentions {
     /// Each mention's byte range in `text` and its number.
     static func find(in text: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, number: Int)] {
         // Most text has no "adr" at all: look for one before copying anything.
-        var prev2: UInt8 = 0, prev1: UInt8 = 0
-        var found = false
-        for c in text {
-            if (prev2 | 0x20) == UInt8(ascii: "a") && (prev1 | 0x20) == UInt8(ascii: "d") && (c | 0x20) == UInt8(ascii: "r") {
-                found = true
-                break
-            }
-            prev2 = prev1
-            prev1 = c
-        }
-        guard found else { return [] }
+        guard ByteScan.containsADR(text) else { return [] }
         let b = Array(text)
         var out: [(Range<Int>, Int)] = []
         var i = 0
