@@ -446,15 +446,24 @@ enum Badge {
         .other: ("#8250df", "#ffffff"),        // purple, 5.0:1
     ]
 
+    /// Per character: its ASCII value says its width (compared as bytes); any other character,
+    /// an accented letter written with a combining mark too, is 8.0.
     static func textWidth(_ text: String) -> Int {
         var width = 0.0
         for c in text {
-            switch c {
-            case "i", "l", "j", "I", ".", ",", ":", ";", "'", "|", "!": width += 3.5
-            case "f", "t", "r", " ", "(", ")", "-", "[", "]": width += 4.6
-            case "m", "w", "M", "W": width += 10.2
-            case "A"..."Z", "0"..."9": width += 7.5
-            default: width += c.isASCII ? 6.6 : 8.0
+            guard let a = c.asciiValue else {
+                width += 8.0
+                continue
+            }
+            switch a {
+            case UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "j"), UInt8(ascii: "I"), UInt8(ascii: "."),
+                 UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "'"), UInt8(ascii: "|"),
+                 UInt8(ascii: "!"): width += 3.5
+            case UInt8(ascii: "f"), UInt8(ascii: "t"), UInt8(ascii: "r"), UInt8(ascii: " "), UInt8(ascii: "("),
+                 UInt8(ascii: ")"), UInt8(ascii: "-"), UInt8(ascii: "["), UInt8(ascii: "]"): width += 4.6
+            case UInt8(ascii: "m"), UInt8(ascii: "w"), UInt8(ascii: "M"), UInt8(ascii: "W"): width += 10.2
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): width += 7.5
+            default: width += 6.6
             }
         }
         return Int(width.rounded(.up))

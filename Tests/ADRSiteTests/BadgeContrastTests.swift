@@ -18,6 +18,16 @@ import Testing
         return (max(x, y) + 0.05) / (min(x, y) + 0.05)
     }
 
+    @Test func `badge text widths add up per character, non-ASCII characters at 8`() {
+        #expect(Badge.textWidth("accepted") == 51)      // 7 × 6.6 + 4.6 (t)
+        #expect(Badge.textWidth("ADR-0001") == 58)      // 7 × 7.5 + 4.6 (-)
+        #expect(Badge.textWidth("Mw il") == 32)         // 2 × 10.2 + 4.6 + 2 × 3.5
+        #expect(Badge.textWidth("\u{C9}t\u{E9}") == 21)  // É and é, precomposed: 8 + 4.6 + 8
+        #expect(Badge.textWidth("E\u{301}te\u{301}") == 21)  // the same written with combining marks
+        #expect(Badge.textWidth("a\r\nb") == 20)         // CR LF is one character: 3 × 6.6
+        #expect(Badge.textWidth("") == 0)
+    }
+
     @Test func `every SVG badge colour has 4.5:1 contrast with its text`() {
         #expect(Badge.colors.count == StatusCategory.allCases.count)
         for (category, (background, text)) in Badge.colors {
