@@ -28,13 +28,15 @@ package enum ByteScan {
     static func controls(_ x: UInt64) -> UInt64 { zeros(x & (ones &* 0xE0)) }
 
     /// The first index from `i` whose word of 8 holds `&`, `<`, `>` or `"` (the bytes HTML text
-    /// escapes), or the start of the last, shorter word.
+    /// escapes), and `'` with `apostrophe` (swift-mustache escapes it too), or the start of the
+    /// last, shorter word.
     @inline(__always)
-    package static func skipHTMLPlain(_ p: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+    package static func skipHTMLPlain(_ p: UnsafeBufferPointer<UInt8>, from i: Int, apostrophe: Bool = false) -> Int {
         var i = i
+        let quote: UInt8 = apostrophe ? 0x27 : 0x22
         while i + 8 <= p.count {
             let x = word(p, i)
-            if equal(x, 0x26) | equal(x, 0x3C) | equal(x, 0x3E) | equal(x, 0x22) != 0 { return i }
+            if equal(x, 0x26) | equal(x, 0x3C) | equal(x, 0x3E) | equal(x, 0x22) | equal(x, quote) != 0 { return i }
             i += 8
         }
         return i

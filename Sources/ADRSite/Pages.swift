@@ -209,7 +209,7 @@ struct Context: Sendable {
         model[.hasOutline] = .bool(!outline.isEmpty)
         model[.previous] = i > 0 ? .object(ref(log.decisions[i - 1])) : .bool(false)
         model[.next] = i + 1 < log.decisions.count ? .object(ref(log.decisions[i + 1])) : .bool(false)
-        model[.body] = .string(try body(d, root: root))
+        model[.body] = .utf8(try body(d, root: root))
         var extra: TemplateObject = [.decision: .object(model), .hasDiagrams: .bool(d.parsed.body.diagrams > 0)]
         if let lang = LogFacts.language(of: d) { extra[.lang] = .string(lang) }
         let full = page(path, title: (numberLabel(d).map { $0 + ": " } ?? "") + d.title, extra)
@@ -244,7 +244,7 @@ struct Context: Sendable {
 
     /// The decision's body with its holes filled: links to other ADRs point at their pages
     /// (anchors kept), `ADR-12` mentions are linked, follow-ups show their state.
-    func body(_ d: Decision, root: String) throws -> String {
+    func body(_ d: Decision, root: String) throws -> [UInt8] {
         let hrefs = d.parsed.links.indices.map { href(d, link: $0, root: root) }
         let unsafe = options.unsafeHTML
         let bytes = try d.parsed.body.filled { hole, out in
@@ -288,7 +288,7 @@ struct Context: Sendable {
                 out += try theme.render("followup-state", model)
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Where link `k` of a decision's body leads on the site, or nil when nowhere (it is then

@@ -1,3 +1,4 @@
+import ADRCore
 /// Renders compiled templates into bytes.
 ///
 /// Rendering is bounded: a page larger than `maxOutput` bytes (nested sections over long lists
@@ -224,7 +225,8 @@ struct TemplateRenderer: Sendable {
             let before = out.count
             defer { walk.made(out.count - before) }
             switch value {
-            case .string(let s): escaped ? escape(s, into: &out) : out.append(contentsOf: s.utf8)
+            case .string(var s): s.withUTF8 { escaped ? escape($0, into: &out) : out.append(contentsOf: $0) }
+            case .utf8(let bytes): bytes.withUnsafeBufferPointer { escaped ? escape($0, into: &out) : out.append(contentsOf: $0) }
             case .int(let n): out.append(contentsOf: String(n).utf8)
             case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
             case .list, .object: break
@@ -298,26 +300,31 @@ struct TemplateRenderer: Sendable {
     }
 
     /// swift-mustache's HTML escaping: `<`, `>`, `&`, `"` and `'`.
-    private func escape(_ s: String, into out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { bytes in
-            // Most values need no escaping: copy the runs between special bytes whole.
-            var start = 0
-            for (k, b) in bytes.enumerated() {
+    private func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Most values need no escaping: copy the runs between special bytes whole, and step over
+        // words of plain bytes.
+        var start = 0
+        var k = 0
+        let n = bytes.count
+        while k < n {
+            k = ByteScan.skipHTMLPlain(bytes, from: k, apostrophe: true)
+            let end = min(k + 8, n)
+            while k < end {
                 let entity: StaticString
-                switch b {
+                switch bytes[k] {
                 case UInt8(ascii: "<"): entity = "&lt;"
                 case UInt8(ascii: ">"): entity = "&gt;"
                 case UInt8(ascii: "&"): entity = "&amp;"
                 case UInt8(ascii: "\""): entity = "&quot;"
                 case UInt8(ascii: "'"): entity = "&#39;"
-                default: continue
+                default: k += 1; continue
                 }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<k]))
                 out.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
-                start = k + 1
+                k += 1
+                start = k
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 }

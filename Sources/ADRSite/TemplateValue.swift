@@ -4,6 +4,9 @@ import Foundation
 public enum TemplateValue: Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     case string(String)
+    /// Text already in UTF-8 bytes (a rendered body): rendered as a string is, without being
+    /// made into a `String` first.
+    case utf8([UInt8])
     case bool(Bool)
     case int(Int)
     case list([TemplateValue])
@@ -35,6 +38,7 @@ public enum TemplateValue: Sendable, ExpressibleByStringLiteral, ExpressibleByBo
     var any: Any {
         switch self {
         case .string(let s): return s
+        case .utf8(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .bool(let b): return b
         case .int(let i): return i
         case .list(let items): return items.map(\.any)

@@ -82,6 +82,23 @@ import TestSupport
         }
     }
 
+    @Test func `a skip stops at the first word holding a special byte, never past one (seeded)`() {
+        let cases: [(apostrophe: Bool, special: Set<UInt8>)] = [(false, [0x26, 0x3C, 0x3E, 0x22]), (true, [0x26, 0x3C, 0x3E, 0x22, 0x27])]
+        for (apostrophe, special) in cases {
+            for sample in Self.samples(seed: apostrophe ? 20 : 19) {
+                sample.withUnsafeBufferPointer { p in
+                    var from = 0
+                    while from < p.count {
+                        let i = ByteScan.skipHTMLPlain(p, from: from, apostrophe: apostrophe)
+                        #expect(i >= from && (i - from) % 8 == 0 && !p[from..<i].contains(where: special.contains), "\(sample) \(from)")
+                        #expect(i + 8 > p.count || p[i..<(i + 8)].contains(where: special.contains), "\(sample) \(from)")
+                        from = i + 1
+                    }
+                }
+            }
+        }
+    }
+
     @Test func `the mention filter finds "adr" wherever it is (seeded)`() {
         var found = 0
         for sample in Self.samples(seed: 18) {

@@ -51,11 +51,13 @@ import Testing
          ["outer": "<ul>\n{{#list}}\n  {{> inner}}\n{{/list}}\n</ul>\n{{^empty}}\n  {{> second}}\n{{/empty}}\n",
           "inner": "<li>{{.}}</li>\n<li>{{#o}}{{p.q}}{{/o}}\n{{a}}</li>\n",
           "second": "<p>{{n}}</p>\n  {{#list}}\n    {{> inner}}\n  {{/list}}\n"]),
+        ("a long value with special bytes far apart, escaped and raw", "{{long}}|{{{long}}}|{{& long}}", [:]),
         ("a partial that is not there renders nothing", "a{{> missing}}b\n  {{> missing}}\nc", [:]),
     ]
 
     static let model: TemplateValue = .named([
-        "a": "<b>&\"'", "n": 42, "yes": true, "no": false, "empty": [],
+        "a": "<b>&\"'", "long": "plain words for more than eight bytes & then <tags>, 'single' and \"double\" quotes, then words again",
+        "n": 42, "yes": true, "no": false, "empty": [],
         "o": .named(["p": .named(["q": "deep"])]),
         "list": ["x", "y"],
         "items": [.named(["name": "first", "a": "own"]), .named(["name": "second"])],
