@@ -116,4 +116,39 @@ import TestSupport
             }
         }
     }
+
+    /// The scan of a block's words passes over plain bytes and over words that start nothing in
+    /// one loop (`Scan.nextCandidate`); a byte at a time, with the word rule written out here,
+    /// it must stop at the same places.
+    @Test func `the word scan stops where a byte-by-byte reading of the words would (seeded)`() {
+        func reference(_ b: [UInt8], from start: Int) -> Int {
+            var i = start
+            while i < b.count {
+                let cls = Scan.byteClass[Int(b[i])]
+                if cls == 0 {
+                    if b[i] == InlineRun.linkStart || b[i] == InlineRun.linkEnd { return i }
+                    i += 1
+                    continue
+                }
+                if cls & (Scan.startsKeyword | Scan.startsFollowUp | Scan.startsMention) != 0 { return i }
+                repeat { i += 1 } while i < b.count && Scan.byteClass[Int(b[i])] != 0
+            }
+            return b.count
+        }
+        let pieces: [[UInt8]] = ["supersedes", "Amends", "follow-up", "ADR-12", "adr", "the", "system", " ", "  ", ",", "(",
+                                 "\u{1}", "\u{2}", "é", "日本", "x9", "_", "-", "\n", "Relates to", "fix"].map { Array($0.utf8) }
+        var generator = SplitMix(seed: 21)
+        var stops = 0
+        for _ in 0..<2000 {
+            var b: [UInt8] = []
+            for _ in 0..<generator.below(30) { b += generator.pick(pieces) }
+            for from in 0...b.count {
+                let fast = b.withUnsafeBufferPointer { Scan.nextCandidate($0, from: from) }
+                #expect(fast == reference(b, from: from), "\(String(decoding: b, as: UTF8.self).debugDescription) from \(from)")
+                if fast < b.count { stops += 1 }
+            }
+        }
+        #expect(stops > 1000)
+    }
 }
+

@@ -110,6 +110,9 @@ extension Reader {
         let n = b.count
         let byteClass = Scan.byteClass, keywordStarts = Scan.keywordStarts
         while i < n {
+            // Over plain bytes and words that start nothing, in one tight loop.
+            i = b.withUnsafeBufferPointer { Scan.nextCandidate($0, from: i) }
+            guard i < n else { break }
             let c = b[i]
             let cls = byteClass[Int(c)]
             if cls == 0 {

@@ -243,6 +243,37 @@ enum Scan {
         return t
     }()
 
+    /// `byteClass` where reading it checks no bounds (it is read for every byte of every block).
+    nonisolated(unsafe) static let byteClassTable: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(from: byteClass, count: 256)
+        return UnsafePointer(table)
+    }()
+
+    /// From `i`, the first offset of a link marker or of a word whose first byte may start a
+    /// relation statement, a follow-up reference or a mention (or the end): the bytes between,
+    /// and the words that start with any other byte, are passed over as `Reader.scanRun` would.
+    static func nextCandidate(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let classes = byteClassTable
+        let starts = startsKeyword | startsFollowUp | startsMention
+        var i = start
+        let n = p.count
+        while i < n {
+            let c = p[i]
+            let cls = classes[Int(c)]
+            if cls == 0 {
+                if c == InlineRun.linkStart || c == InlineRun.linkEnd { return i }
+                i += 1
+            } else if cls & starts != 0 {
+                return i
+            } else {
+                i += 1
+                while i < n && classes[Int(p[i])] != 0 { i += 1 }
+            }
+        }
+        return n
+    }
+
     /// Does `word` (lowercase ASCII) start at `i`?
     static func matches(_ b: [UInt8], _ i: Int, _ word: [UInt8]) -> Bool {
         guard i + word.count <= b.count else { return false }
