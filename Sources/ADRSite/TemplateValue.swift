@@ -112,9 +112,34 @@ public struct TemplateKey: Hashable, Sendable {
 }
 
 /// The values of a template object, by key. Pages give a dozen to a few dozen values per object,
-/// so the keys are searched in order: comparing numbers costs less than hashing a name.
+/// so the keys are searched in order: comparing numbers costs less than hashing a name. A bit per
+/// key below 128 (every `TemplateName`) says whether the object has it, so that a name looked up
+/// through the objects of a context stack that lack it (`{{root}}` inside a list of decisions)
+/// is not searched for in each of them.
 public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral {
     public private(set) var entries: [(key: TemplateKey, value: TemplateValue)] = []
+    private var present: (low: UInt64, high: UInt64) = (0, 0)
+
+    /// Whether the object may have `key`: false only when it surely has not.
+    @inline(__always)
+    private func mayHave(_ key: TemplateKey) -> Bool {
+        switch key.id {
+        case 0..<64: return present.low & (1 << UInt64(key.id)) != 0
+        case 64..<128: return present.high & (1 << UInt64(key.id - 64)) != 0
+        default: return true
+        }
+    }
+
+    private mutating func mark(_ key: TemplateKey, _ on: Bool) {
+        switch key.id {
+        case 0..<64:
+            if on { present.low |= 1 << UInt64(key.id) } else { present.low &= ~(1 << UInt64(key.id)) }
+        case 64..<128:
+            if on { present.high |= 1 << UInt64(key.id - 64) } else { present.high &= ~(1 << UInt64(key.id - 64)) }
+        default:
+            break
+        }
+    }
 
     public init() {}
 
@@ -130,15 +155,16 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral {
 
     public subscript(key: TemplateKey) -> TemplateValue? {
         get {
+            guard mayHave(key) else { return nil }
             for entry in entries where entry.key.id == key.id { return entry.value }
             return nil
         }
         set {
-            let at = entries.firstIndex { $0.key.id == key.id }
+            let at = mayHave(key) ? entries.firstIndex { $0.key.id == key.id } : nil
             switch (at, newValue) {
             case let (at?, value?): entries[at].value = value
-            case let (at?, nil): entries.remove(at: at)
-            case let (nil, value?): entries.append((key, value))
+            case let (at?, nil): entries.remove(at: at); mark(key, false)
+            case let (nil, value?): entries.append((key, value)); mark(key, true)
             case (nil, nil): break
             }
         }

@@ -30,6 +30,17 @@ import Testing
         object[TemplateKey("extra")] = 3
         #expect(object.names == ["title", "extra"] && object[.url] == nil)
         guard case .int(3)? = object[TemplateKey("extra")] else { Issue.record("extra"); return }
+        // Names past the object's bit set (every TemplateName fits in it) are searched for.
+        #expect(TemplateName.allCases.count <= 128)
+        var wide = TemplateObject()
+        for name in TemplateName.allCases { wide[name] = .int(Int(name.rawValue)) }
+        for k in 0..<200 { wide[TemplateKey("name\(k)")] = .int(1000 + k) }
+        for name in TemplateName.allCases {
+            guard case .int(Int(name.rawValue))? = wide[name] else { Issue.record("\(name)"); return }
+            wide[name] = nil
+            #expect(wide[name] == nil)
+        }
+        guard case .int(1199)? = wide[TemplateKey("name199")] else { Issue.record("name199"); return }
         guard case .object(let o) = TemplateValue.named(["x": 1, "x": 2]), case .int(2)? = o[TemplateKey("x")] else {
             Issue.record("named"); return
         }
