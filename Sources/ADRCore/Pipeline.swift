@@ -25,7 +25,7 @@ public enum Pipeline {
     /// What the three stages found.
     public struct Output: Sendable {
         public var log: DecisionLog
-        /// The cache for the next run.
+        /// The cache for the next run (empty after a run without one).
         public var cache: ParseCache
         /// The files parsed in this run (the others were parsed before and had not changed).
         public var parsed: Set<String>
@@ -42,7 +42,8 @@ public enum Pipeline {
     }
 
     /// Load → parse → link. With `cache`, files whose stamp and content are those of the last
-    /// run are not parsed again.
+    /// run are not parsed again, and the output's cache is the one for the next run; without
+    /// it, the output's cache is empty.
     public static func run(_ directory: String, options: Options, cache: ParseCache? = nil,
                            timings: inout Timings) -> Output {
         var clock = timings.start()
@@ -82,21 +83,30 @@ public enum Pipeline {
         let outcomes = parse(fresh, options: options.parse)
         let readmeTitle = loaded.readme.flatMap(ADRParser.readmeTitle)
         timings.lap("parse", &clock)
-        for (k, source) in fresh.enumerated() {
-            next.entries[source.path] = ParseCache.Entry(stamp: source.stamp ?? FileStamp(), hash: hashes[k],
-                                                         outcome: outcomes[k])
-        }
         // The bytes are parsed: let them go (38 MB for a 10,000-record log).
         for i in loaded.sources.indices { loaded.sources[i].bytes = [] }
 
         var decisions: [ParsedDecision] = []
         decisions.reserveCapacity(loaded.sources.count)
-        for source in loaded.sources {
-            guard let outcome = next.entries[source.path]?.outcome else { continue }
+        func take(_ outcome: ADRParser.Outcome) {
             if let d = outcome.decision {
                 decisions.append(d)
             } else {
                 loaded.diagnostics += outcome.diagnostics
+            }
+        }
+        if cache == nil {
+            // No later run will reuse this one's results (a run without a cache is not followed by
+            // one with it): every file was parsed now, in the order of the sources, and no cache
+            // is made.
+            for outcome in outcomes { take(outcome) }
+        } else {
+            for (k, source) in fresh.enumerated() {
+                next.entries[source.path] = ParseCache.Entry(stamp: source.stamp ?? FileStamp(), hash: hashes[k],
+                                                             outcome: outcomes[k])
+            }
+            for source in loaded.sources {
+                if let outcome = next.entries[source.path]?.outcome { take(outcome) }
             }
         }
         let linked = Linker.link(decisions, loaded: loaded, readmeTitle: readmeTitle, options: options.link)
