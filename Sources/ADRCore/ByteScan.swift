@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Skipping over bytes 8 at a time. Escaping and looking for mentions read every byte of every
 /// body, and nearly all of those bytes are plain: testing a word of 8 bytes at once and stepping
 /// over it is where the time of those loops went (see site/0027). Each function returns where
@@ -72,5 +80,31 @@ package enum ByteScan {
             i += 1
         }
         return false
+    }
+}
+
+/// Searches of bytes with the C library's `memchr` and `memcmp`.
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether `needle` occurs in the bytes: memchr finds each candidate first byte.
+    func containsSequence(_ needle: StaticString) -> Bool {
+        let n = needle.utf8CodeUnitCount
+        guard let base = baseAddress, n > 0, count >= n else { return false }
+        let first = needle.utf8Start[0]
+        var from = 0
+        while from <= count - n, let hit = memchr(base + from, Int32(first), count - n + 1 - from) {
+            let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            if memcmp(base + at, needle.utf8Start, n) == 0 { return true }
+            from = at + 1
+        }
+        return false
+    }
+
+    /// Whether byte `b` occurs in the bytes.
+    func containsByte(_ b: UInt8) -> Bool { firstIndex(ofByte: b) != nil }
+
+    /// Where byte `b` first occurs in the bytes (memchr).
+    func firstIndex(ofByte b: UInt8) -> Int? {
+        guard let base = baseAddress, count > 0, let hit = memchr(base, Int32(b), count) else { return nil }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
     }
 }

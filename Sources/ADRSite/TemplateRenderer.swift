@@ -225,8 +225,8 @@ struct TemplateRenderer: Sendable {
             let before = out.count
             defer { walk.made(out.count - before) }
             switch value {
-            case .string(var s): s.withUTF8 { escaped ? escape($0, into: &out) : out.append(contentsOf: $0) }
-            case .utf8(let bytes): bytes.withUnsafeBufferPointer { escaped ? escape($0, into: &out) : out.append(contentsOf: $0) }
+            case .string(var s): s.withUTF8 { put($0, escaped: escaped, into: &out) }
+            case .utf8(let bytes): bytes.withUnsafeBufferPointer { put($0, escaped: escaped, into: &out) }
             case .int(let n): out.append(contentsOf: String(n).utf8)
             case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
             case .list, .object: break
@@ -299,32 +299,8 @@ struct TemplateRenderer: Sendable {
         return current
     }
 
-    /// swift-mustache's HTML escaping: `<`, `>`, `&`, `"` and `'`.
-    private func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        // Most values need no escaping: copy the runs between special bytes whole, and step over
-        // words of plain bytes.
-        var start = 0
-        var k = 0
-        let n = bytes.count
-        while k < n {
-            k = ByteScan.skipHTMLPlain(bytes, from: k, apostrophe: true)
-            let end = min(k + 8, n)
-            while k < end {
-                let entity: StaticString
-                switch bytes[k] {
-                case UInt8(ascii: "<"): entity = "&lt;"
-                case UInt8(ascii: ">"): entity = "&gt;"
-                case UInt8(ascii: "&"): entity = "&amp;"
-                case UInt8(ascii: "\""): entity = "&quot;"
-                case UInt8(ascii: "'"): entity = "&#39;"
-                default: k += 1; continue
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<k]))
-                out.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
-                k += 1
-                start = k
-            }
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+    /// A value's text, escaped as swift-mustache escapes HTML (`&`, `<`, `>`, `"` and `'`) or as it is.
+    private func put(_ bytes: UnsafeBufferPointer<UInt8>, escaped: Bool, into out: inout [UInt8]) {
+        if escaped { HTMLEscape.escape(bytes, into: &out, apostrophe: true) } else { out.append(contentsOf: bytes) }
     }
 }

@@ -19,10 +19,7 @@ public enum TemplateValue: Sendable, ExpressibleByStringLiteral, ExpressibleByBo
     /// An object of the pages' names: `[.title: "…", .url: "…"]`; a name given twice keeps its
     /// last value. (`named` makes one with any names.)
     public init(dictionaryLiteral elements: (TemplateName, TemplateValue)...) {
-        var object = TemplateObject()
-        object.reserveCapacity(elements.count)
-        for (name, value) in elements { object[name] = value }
-        self = .object(object)
+        self = .object(TemplateObject(elements))
     }
 
     /// An object with any names: `.named(["name": "Ada"])`.
@@ -143,11 +140,14 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral {
 
     public init() {}
 
-    /// `[.title: "…", .url: "…"]`; a name given twice keeps its last value.
-    public init(dictionaryLiteral elements: (TemplateName, TemplateValue)...) {
+    /// The values in order; a name given twice keeps its last value.
+    public init(_ elements: [(TemplateName, TemplateValue)]) {
         entries.reserveCapacity(elements.count)
         for (name, value) in elements { self[name] = value }
     }
+
+    /// `[.title: "…", .url: "…"]`.
+    public init(dictionaryLiteral elements: (TemplateName, TemplateValue)...) { self.init(elements) }
 
     public var count: Int { entries.count }
 

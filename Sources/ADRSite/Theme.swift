@@ -188,6 +188,10 @@ public struct Theme: Sendable {
         self.compiled = TemplateRenderer(templates: compiled)
     }
 
+    /// swift-mustache's library of every template: the one made when the templates did not
+    /// compile, or made now.
+    private var referenceLibrary: MustacheLibrary { reference ?? Self.library(templateTexts) }
+
     /// swift-mustache's library of `texts` (each of which parsed before).
     private static func library(_ texts: [String: String]) -> MustacheLibrary {
         var library = MustacheLibrary()
@@ -215,7 +219,7 @@ public struct Theme: Sendable {
                 throw TemplateError(file: place, line: error.line, column: error.column, message: error.message)
             }
         }
-        let bytes = Array(((reference ?? Self.library(templateTexts)).render(model.any, withTemplate: name) ?? "").utf8)
+        let bytes = Array((referenceLibrary.render(model.any, withTemplate: name) ?? "").utf8)
         if bytes.count > TemplateRenderer.maxOutput {
             throw TemplateError(file: origin(name + ".mustache"), line: 1, column: 1,
                                 message: TemplateRenderer.tooLargeMessage)
@@ -225,7 +229,7 @@ public struct Theme: Sendable {
 
     /// Renders with swift-mustache, the reference, whatever the templates use (for tests).
     func renderWithReference(_ name: String, _ model: TemplateValue) -> [UInt8] {
-        Array(((reference ?? Self.library(templateTexts)).render(model.any, withTemplate: name) ?? "").utf8)
+        Array((referenceLibrary.render(model.any, withTemplate: name) ?? "").utf8)
     }
 
     /// True when pages are rendered by the compiled templates.
@@ -235,7 +239,7 @@ public struct Theme: Sendable {
     func referenceOnly() -> Theme {
         var copy = self
         copy.compiled = nil
-        copy.reference = reference ?? Self.library(templateTexts)
+        copy.reference = referenceLibrary
         return copy
     }
 

@@ -125,45 +125,43 @@ public struct JSONWriter {
         var k = 0
         let n = utf8.count
         let plain = JSONWriter.plain
-        var blockEnd = 0
         while k < n {
-            // Blocks of plain bytes are stepped over; the block with another, byte by byte.
-            if k >= blockEnd {
-                k = ByteScan.skipJSONPlain(utf8, from: k)
-                blockEnd = min(k + 8, n)
-                if k >= n { break }
-            }
-            let b = utf8[k]
-            if plain[Int(b)] { k += 1; continue }
-            let v: UInt32
-            var width = 1
-            if b >= 0x80 {
-                // Only U+2028 and U+2029 (E2 80 A8, E2 80 A9) are escaped among non-ASCII scalars.
-                guard b == 0xE2, k + 2 < n, utf8[k + 1] == 0x80, utf8[k + 2] == 0xA8 || utf8[k + 2] == 0xA9 else {
-                    k += 1
-                    continue
+            // Words of plain bytes are stepped over; the word with another, byte by byte.
+            k = ByteScan.skipJSONPlain(utf8, from: k)
+            let end = min(k + 8, n)
+            while k < end {
+                let b = utf8[k]
+                if plain[Int(b)] { k += 1; continue }
+                let v: UInt32
+                var width = 1
+                if b >= 0x80 {
+                    // Only U+2028 and U+2029 (E2 80 A8, E2 80 A9) are escaped among non-ASCII scalars.
+                    guard b == 0xE2, k + 2 < n, utf8[k + 1] == 0x80, utf8[k + 2] == 0xA8 || utf8[k + 2] == 0xA9 else {
+                        k += 1
+                        continue
+                    }
+                    v = utf8[k + 2] == 0xA8 ? 0x2028 : 0x2029
+                    width = 3
+                } else {
+                    v = UInt32(b)
                 }
-                v = utf8[k + 2] == 0xA8 ? 0x2028 : 0x2029
-                width = 3
-            } else {
-                v = UInt32(b)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<k]))
+                switch v {
+                case 0x22: raw("\\\"")
+                case 0x5C: raw("\\\\")
+                case 0x0A: raw("\\n")
+                case 0x0D: raw("\\r")
+                case 0x09: raw("\\t")
+                default:
+                    raw("\\u")
+                    bytes.append(hexDigit(v >> 12))
+                    bytes.append(hexDigit(v >> 8))
+                    bytes.append(hexDigit(v >> 4))
+                    bytes.append(hexDigit(v))
+                }
+                k += width
+                start = k
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<k]))
-            switch v {
-            case 0x22: raw("\\\"")
-            case 0x5C: raw("\\\\")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            default:
-                raw("\\u")
-                bytes.append(hexDigit(v >> 12))
-                bytes.append(hexDigit(v >> 8))
-                bytes.append(hexDigit(v >> 4))
-                bytes.append(hexDigit(v))
-            }
-            k += width
-            start = k
         }
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<n]))
         bytes.append(UInt8(ascii: "\""))

@@ -332,28 +332,6 @@ enum Autolink {
     }
 }
 
-extension UnsafeBufferPointer<UInt8> {
-    /// Whether `needle` occurs in the bytes: memchr finds each candidate first byte.
-    func containsSequence(_ needle: StaticString) -> Bool {
-        let n = needle.utf8CodeUnitCount
-        guard let base = baseAddress, n > 0, count >= n else { return false }
-        let first = needle.utf8Start[0]
-        var from = 0
-        while from <= count - n, let hit = memchr(base + from, Int32(first), count - n + 1 - from) {
-            let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-            if memcmp(base + at, needle.utf8Start, n) == 0 { return true }
-            from = at + 1
-        }
-        return false
-    }
-
-    /// Whether byte `b` occurs in the bytes.
-    func containsByte(_ b: UInt8) -> Bool {
-        guard let base = baseAddress, count > 0 else { return false }
-        return memchr(base, Int32(b), count) != nil
-    }
-}
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -122,27 +122,30 @@ public struct HTMLBuffer {
 
 /// The escapes of cmark's HTML renderer, over bytes.
 public enum HTMLEscape {
-    public static func escape(_ source: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8]) {
+    /// `&`, `<`, `>` and `"` as cmark escapes text; with `apostrophe`, `'` too, as swift-mustache
+    /// escapes a template's values. Runs of plain bytes are copied whole.
+    public static func escape(_ source: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8], apostrophe: Bool = false) {
         var runStart = 0
         var i = 0
         let n = source.count
         while i < n {
-            // Blocks without a byte to escape are stepped over; the block with one, byte by byte.
-            i = ByteScan.skipHTMLPlain(source, from: i)
+            // Words without a byte to escape are stepped over; the word with one, byte by byte.
+            i = ByteScan.skipHTMLPlain(source, from: i, apostrophe: apostrophe)
             let end = min(i + 8, n)
             while i < end {
-                let b = source[i]
-                if b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "\"") {
-                    if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<i])) }
-                    switch b {
-                    case UInt8(ascii: "&"): put("&amp;", &bytes)
-                    case UInt8(ascii: "<"): put("&lt;", &bytes)
-                    case UInt8(ascii: ">"): put("&gt;", &bytes)
-                    default: put("&quot;", &bytes)
-                    }
-                    runStart = i + 1
+                let entity: StaticString
+                switch source[i] {
+                case UInt8(ascii: "&"): entity = "&amp;"
+                case UInt8(ascii: "<"): entity = "&lt;"
+                case UInt8(ascii: ">"): entity = "&gt;"
+                case UInt8(ascii: "\""): entity = "&quot;"
+                case UInt8(ascii: "'") where apostrophe: entity = "&#39;"
+                default: i += 1; continue
                 }
+                if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<i])) }
+                put(entity, &bytes)
                 i += 1
+                runStart = i
             }
         }
         if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<n])) }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The parse stage: reads one file as a careful reader would, and renders its body. Everything
 /// is taken from the Markdown tree (so text in fenced code never counts), never from the raw
 /// text; the tree is let go when the file is read.
@@ -45,15 +43,6 @@ public enum ADRParser {
         return nil
     }
 
-    /// Where the first NUL byte of `bytes` is (memchr: this looks at the first 8 KB of every file).
-    static func firstNUL(_ bytes: ArraySlice<UInt8>) -> Int? {
-        bytes.withUnsafeBufferPointer { (p: UnsafeBufferPointer<UInt8>) -> Int? in
-            guard let base = p.baseAddress else { return nil }
-            guard let hit: UnsafeMutableRawPointer = memchr(UnsafeRawPointer(base), 0, p.count) else { return nil }
-            return bytes.startIndex + (UnsafeRawPointer(hit) - UnsafeRawPointer(base))
-        }
-    }
-
     /// Bytes to text: BOM removed, invalid UTF-8 replaced (with a warning), empty and binary
     /// files skipped.
     static func decode(_ file: SourceFile, diagnostics: inout [Diagnostic]) -> String? {
@@ -72,7 +61,8 @@ public enum ADRParser {
             diagnostics.append(.warning(file.path, "file is empty; skipped"))
             return nil
         }
-        if let nul = firstNUL(bytes.prefix(8192)) {
+        let head8K = bytes.prefix(8192)
+        if let nul = head8K.withUnsafeBufferPointer({ $0.firstIndex(ofByte: 0) }).map({ head8K.startIndex + $0 }) {
             let (line, column) = lineColumn(of: nul, in: bytes)
             // Text with a NUL after (or before) nearly every character is UTF-16 without its mark.
             let head = Array(bytes.prefix(512))
