@@ -53,34 +53,75 @@ struct CompiledTemplate: Sendable {
     struct Unsupported: Error {}
 
     static func compile(_ text: String) throws -> CompiledTemplate {
-        var parser = Parser(Array(text))
+        // The parser reads UTF-8 bytes, one Unicode scalar per character of swift-mustache's
+        // parser (which reads Characters): the same unless a character is several scalars
+        // (other than CR LF, which it reads as one line break). Such a template is left to
+        // swift-mustache.
+        guard Self.charactersAreScalars(text) else { throw Unsupported() }
+        var parser = Parser(Array(text.utf8))
         let nodes = try parser.parse(section: nil)
         return CompiledTemplate(nodes: nodes)
     }
 
-    /// A port of swift-mustache's parser (Template+Parser.swift), producing nodes instead of tokens.
-    private struct Parser {
-        let chars: [Character]
-        var i = 0
-        var open: [Character] = ["{", "{"]
-        var close: [Character] = ["}", "}"]
-        var newLine = true
-        /// Where each line starts, as indices of `chars`.
-        let lineStarts: [Int]
-        /// The UTF-8 length of the text before each character (and after the last).
-        let bytesBefore: [Int]
+    /// Whether every Character of `text` is one Unicode scalar, or CR LF.
+    static func charactersAreScalars(_ text: String) -> Bool {
+        var crlf = 0, previous: UInt8 = 0, ascii = true
+        for byte in text.utf8 {
+            if byte == 0x0A && previous == 0x0D { crlf += 1 }
+            if byte >= 0x80 { ascii = false }
+            previous = byte
+        }
+        return ascii || text.unicodeScalars.count == text.count + crlf
+    }
 
-        init(_ chars: [Character]) {
-            self.chars = chars
+    /// A port of swift-mustache's parser (Template+Parser.swift), producing nodes instead of tokens.
+    /// It reads the template's UTF-8 bytes; each of the parser's characters is one scalar (see
+    /// `compile`), and every character the syntax names is ASCII.
+    private struct Parser {
+        let b: [UInt8]
+        var i = 0
+        var open: [UInt8] = Array("{{".utf8)
+        var close: [UInt8] = Array("}}".utf8)
+        var newLine = true
+        /// Where each line starts, as byte offsets.
+        let lineStarts: [Int]
+
+        init(_ bytes: [UInt8]) {
+            b = bytes
             var starts = [0]
-            var before = [0]
-            before.reserveCapacity(chars.count + 1)
-            for (k, c) in chars.enumerated() {
-                if c.isNewline { starts.append(k + 1) }
-                before.append(before[k] + c.utf8.count)
+            var k = 0
+            while k < bytes.count {
+                let n = Self.newlineLength(bytes, k)
+                if n > 0 { k += n; starts.append(k) } else { k += 1 }
             }
             lineStarts = starts
-            bytesBefore = before
+        }
+
+        /// The byte length of the line break (a Character that `isNewline`) at `k`, or 0.
+        static func newlineLength(_ b: [UInt8], _ k: Int) -> Int {
+            switch b[k] {
+            case 0x0D: return k + 1 < b.count && b[k + 1] == 0x0A ? 2 : 1
+            case 0x0A, 0x0B, 0x0C: return 1
+            case 0xC2: return k + 1 < b.count && b[k + 1] == 0x85 ? 2 : 0                      // NEL
+            case 0xE2: return k + 2 < b.count && b[k + 1] == 0x80 && (b[k + 2] == 0xA8 || b[k + 2] == 0xA9) ? 3 : 0 // LS, PS
+            default: return 0
+            }
+        }
+
+        /// The byte length of the whitespace character (`isWhitespace`, line breaks included) at `k`, or 0.
+        static func whitespaceLength(_ b: [UInt8], _ k: Int) -> Int {
+            let c = b[k]
+            if c < 0x80 {
+                if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0B || c == 0x0C { return 1 }
+                return c == 0x0D ? newlineLength(b, k) : 0
+            }
+            guard c >= 0xC2 else { return 0 }
+            let length = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4
+            guard k + length <= b.count else { return 0 }
+            var value = UInt32(c) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+            for j in 1..<length { value = value << 6 | UInt32(b[k + j] & 0x3F) }
+            guard let scalar = Unicode.Scalar(value), scalar.properties.isWhitespace else { return 0 }
+            return length
         }
 
         /// The place of the tag whose opening delimiter ends just before `tagEnd`.
@@ -91,39 +132,52 @@ struct CompiledTemplate: Sendable {
                 let mid = (low + high + 1) / 2
                 if lineStarts[mid] <= start { low = mid } else { high = mid - 1 }
             }
-            return Place(line: low + 1, column: bytesBefore[start] - bytesBefore[lineStarts[low]] + 1)
+            return Place(line: low + 1, column: start - lineStarts[low] + 1)
         }
 
-        var atEnd: Bool { i >= chars.count }
-        var current: Character { chars[i] }
+        var atEnd: Bool { i >= b.count }
+        var current: UInt8 { b[i] }
+        var newlineHere: Int { Self.newlineLength(b, i) }
+
+        mutating func skipWhitespace() {
+            while !atEnd, case let n = Self.whitespaceLength(b, i), n > 0 { i += n }
+        }
 
         mutating func parse(section: String?) throws -> [Node] {
             var nodes: [Node] = []
-            var whitespaceBefore: [Character] = []
-            func text(_ c: [Character]) { if !c.isEmpty { nodes.append(.text(Array(String(c).utf8))) } }
+            // The spaces and tabs that started the line, as a range of `b` (a comment tag may
+            // stand between them and the text that follows).
+            var whitespaceBefore = 0..<0
+            func text(_ parts: Range<Int>...) {
+                var bytes: [UInt8] = []
+                for part in parts { bytes += b[part] }
+                if !bytes.isEmpty { nodes.append(.text(bytes)) }
+            }
             while !atEnd {
                 if newLine {
-                    whitespaceBefore = []
-                    while !atEnd && (current == " " || current == "\t") { whitespaceBefore.append(current); i += 1 }
+                    let start = i
+                    while !atEnd && (current == 0x20 || current == 0x09) { i += 1 }
+                    whitespaceBefore = start..<i
                 }
                 let t = readUntilTagOrNewline()
-                if !atEnd && current.isNewline {
-                    text(whitespaceBefore + t + [current])
-                    whitespaceBefore = []
+                if !atEnd, case let n = newlineHere, n > 0 {
+                    // The text, without the opening delimiter when one was read just before the break.
+                    text(whitespaceBefore, t, i..<(i + n))
+                    whitespaceBefore = 0..<0
                     newLine = true
-                    i += 1
+                    i += n
                     continue
                 }
                 if !t.isEmpty {
-                    text(whitespaceBefore + t)
-                    whitespaceBefore = []
+                    text(whitespaceBefore, t)
+                    whitespaceBefore = 0..<0
                     newLine = false
                 }
                 if atEnd { break }
                 var setNewLine = false
                 switch current {
-                case "#", "^":
-                    let inverted = current == "^"
+                case UInt8(ascii: "#"), UInt8(ascii: "^"):
+                    let inverted = current == UInt8(ascii: "^")
                     let at = place(tagEnd: i)
                     i += 1
                     let name = try readName()
@@ -131,7 +185,7 @@ struct CompiledTemplate: Sendable {
                         setNewLine = true
                     } else if !whitespaceBefore.isEmpty {
                         text(whitespaceBefore)
-                        whitespaceBefore = []
+                        whitespaceBefore = 0..<0
                     }
                     newLine = setNewLine
                     let body = try parse(section: name)
@@ -140,7 +194,7 @@ struct CompiledTemplate: Sendable {
                     // the opening tag was standalone (the closing tag's line was consumed).
                     newLine = setNewLine
                     continue
-                case "/":
+                case UInt8(ascii: "/"):
                     i += 1
                     let name = try readName()
                     guard name == section else { throw Unsupported() }
@@ -151,44 +205,44 @@ struct CompiledTemplate: Sendable {
                     }
                     newLine = setNewLine
                     return nodes
-                case "!":
+                case UInt8(ascii: "!"):
                     i += 1
                     try skipComment()
                     setNewLine = standalone()
-                case "{":
-                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = [] }
+                case UInt8(ascii: "{"):
+                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = 0..<0 }
                     i += 1
                     let name = try readName()
-                    guard !atEnd, current == "}" else { throw Unsupported() }
+                    guard !atEnd, current == UInt8(ascii: "}") else { throw Unsupported() }
                     i += 1
                     nodes.append(.variable(path: Self.path(name), escaped: false))
-                case "&":
-                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = [] }
+                case UInt8(ascii: "&"):
+                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = 0..<0 }
                     i += 1
                     let name = try readName()
                     nodes.append(.variable(path: Self.path(name), escaped: false))
-                case ">":
+                case UInt8(ascii: ">"):
                     let at = place(tagEnd: i)
                     i += 1
-                    while !atEnd && current.isWhitespace { i += 1 }
-                    if !atEnd && current == "*" { throw Unsupported() }
+                    skipWhitespace()
+                    if !atEnd && current == UInt8(ascii: "*") { throw Unsupported() }
                     let name = try readPartialName()
                     if !whitespaceBefore.isEmpty { text(whitespaceBefore) }
                     if standalone() {
                         setNewLine = true
-                        nodes.append(.partial(name: name, indentation: Array(String(whitespaceBefore).utf8), place: at))
+                        nodes.append(.partial(name: name, indentation: Array(b[whitespaceBefore]), place: at))
                     } else {
                         nodes.append(.partial(name: name, indentation: nil, place: at))
                     }
-                    whitespaceBefore = []
-                case "=":
+                    whitespaceBefore = 0..<0
+                case UInt8(ascii: "="):
                     i += 1
                     try setDelimiters()
                     setNewLine = standalone()
-                case "<", "$", "%":
+                case UInt8(ascii: "<"), UInt8(ascii: "$"), UInt8(ascii: "%"):
                     throw Unsupported()
                 default:
-                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = [] }
+                    if !whitespaceBefore.isEmpty { text(whitespaceBefore); whitespaceBefore = 0..<0 }
                     let name = try readName()
                     nodes.append(.variable(path: Self.path(name), escaped: true))
                 }
@@ -202,67 +256,82 @@ struct CompiledTemplate: Sendable {
             Path(name == "." ? ["."] : name.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
         }
 
-        /// Text up to the next opening delimiter (consumed) or newline (not consumed).
-        mutating func readUntilTagOrNewline() -> [Character] {
-            var out: [Character] = []
+        /// Text up to the next opening delimiter (consumed) or LF or CR LF (not consumed), as a
+        /// range of `b`. As in swift-mustache, other line breaks (a lone CR, VT, FF, NEL, LS, PS)
+        /// do not end the text, but they end a standalone tag's line.
+        mutating func readUntilTagOrNewline() -> Range<Int> {
+            let start = i
+            let first = open[0]
             while !atEnd {
                 let c = current
-                if c.isNewline { break }
-                if c == open[0] && matches(open) {
+                if c == 0x0A || (c == 0x0D && i + 1 < b.count && b[i + 1] == 0x0A) { break }
+                // An opening delimiter cannot start inside a longer character.
+                if c == first && matches(open) {
+                    let end = i
                     i += open.count
-                    break
+                    return start..<end
                 }
-                out.append(c)
                 i += 1
             }
-            return out
+            return start..<i
         }
 
-        func matches(_ s: [Character]) -> Bool {
-            guard i + s.count <= chars.count else { return false }
-            for k in 0..<s.count where chars[i + k] != s[k] { return false }
+        func matches(_ s: [UInt8]) -> Bool {
+            guard i + s.count <= b.count else { return false }
+            for k in 0..<s.count where b[i + k] != s[k] { return false }
             return true
         }
 
-        static let nameChars = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?*")
-        static let partialNameChars = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?()*/")
+        static let nameBytes = byteSet("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?*")
+        static let partialNameBytes = byteSet("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?()*/")
+
+        static func byteSet(_ characters: String) -> [Bool] {
+            var set = [Bool](repeating: false, count: 256)
+            for c in characters.utf8 { set[Int(c)] = true }
+            return set
+        }
 
         mutating func readName() throws -> String {
-            while !atEnd && current.isWhitespace { i += 1 }
-            var name = ""
-            while !atEnd && (Self.nameChars.contains(current)) { name.append(current); i += 1 }
+            skipWhitespace()
+            let start = i
+            while !atEnd && Self.nameBytes[Int(current)] { i += 1 }
+            let name = String(decoding: b[start..<i], as: UTF8.self)
             // Transforms such as `uppercased(name)` are swift-mustache's alone.
-            if !atEnd && (current == "(" || current == ")") { throw Unsupported() }
-            while !atEnd && current.isWhitespace { i += 1 }
+            if !atEnd && (current == UInt8(ascii: "(") || current == UInt8(ascii: ")")) { throw Unsupported() }
+            skipWhitespace()
             guard matches(close) else { throw Unsupported() }
             i += close.count
             return name
         }
 
         mutating func readPartialName() throws -> String {
-            var name = ""
-            while !atEnd && Self.partialNameChars.contains(current) { name.append(current); i += 1 }
-            while !atEnd && current.isWhitespace { i += 1 }
+            let start = i
+            while !atEnd && Self.partialNameBytes[Int(current)] { i += 1 }
+            let name = String(decoding: b[start..<i], as: UTF8.self)
+            skipWhitespace()
             guard matches(close) else { throw Unsupported() }
             i += close.count
             return name
         }
 
         mutating func skipComment() throws {
+            // Byte by byte: the closing delimiter cannot start inside a longer character.
             while !atEnd && !matches(close) { i += 1 }
             guard !atEnd else { throw Unsupported() }
             i += close.count
         }
 
         mutating func setDelimiters() throws {
-            while !atEnd && current.isWhitespace { i += 1 }
-            var start: [Character] = []
-            while !atEnd && !current.isWhitespace { start.append(current); i += 1 }
-            while !atEnd && current.isWhitespace { i += 1 }
-            var end: [Character] = []
-            while !atEnd && current != "=" && !current.isWhitespace { end.append(current); i += 1 }
-            while !atEnd && current.isWhitespace { i += 1 }
-            guard !atEnd, current == "=" else { throw Unsupported() }
+            skipWhitespace()
+            let startBegin = i
+            while !atEnd && Self.whitespaceLength(b, i) == 0 { i += 1 }
+            let start = Array(b[startBegin..<i])
+            skipWhitespace()
+            let endBegin = i
+            while !atEnd && current != UInt8(ascii: "=") && Self.whitespaceLength(b, i) == 0 { i += 1 }
+            let end = Array(b[endBegin..<i])
+            skipWhitespace()
+            guard !atEnd, current == UInt8(ascii: "=") else { throw Unsupported() }
             i += 1
             guard matches(close), !start.isEmpty, !end.isEmpty else { throw Unsupported() }
             i += close.count
@@ -270,18 +339,17 @@ struct CompiledTemplate: Sendable {
             close = end
         }
 
-        /// A tag alone on its line: the rest of the line is only spaces; consumes it and its newline.
+        /// A tag alone on its line: the rest of the line is only spaces; consumes it and its line break.
         mutating func standalone() -> Bool {
             guard newLine else { return false }
             if atEnd { return true }
             var j = i
-            while j < chars.count && (chars[j] == " " || chars[j] == "\t") { j += 1 }
-            if j < chars.count && chars[j].isNewline {
-                i = j + 1
+            while j < b.count && (b[j] == 0x20 || b[j] == 0x09) { j += 1 }
+            if j < b.count, case let n = Self.newlineLength(b, j), n > 0 {
+                i = j + n
                 return true
             }
             return false
         }
     }
 }
-

@@ -174,13 +174,15 @@ struct TemplateRenderer: Sendable {
     private func render(_ range: Range<Int>, walk: inout Walk, indentation: [UInt8]?,
                         into out: inout [UInt8]) {
         if let indentation, !indentation.isEmpty {
-            // As swift-mustache does: each piece of output that starts a line of this template is indented.
+            // As swift-mustache does: each piece of output that starts a line of this template is
+            // indented; a line that ends with CR LF ends with the character "\r\n", which is not
+            // "\n" to swift-mustache, so the piece after it is not indented.
             var local: [UInt8] = []
             var i = range.lowerBound
             while i < range.upperBound && walk.stoppedAt == nil {
                 var piece: [UInt8] = []
                 render(i, walk: &walk, indentation: indentation, pieceInto: &piece)
-                if !piece.isEmpty && local.last == 0x0A {
+                if !piece.isEmpty && local.last == 0x0A && (local.count < 2 || local[local.count - 2] != 0x0D) {
                     local.append(contentsOf: indentation)
                     walk.made(indentation.count)
                 }

@@ -1,6 +1,7 @@
 import ADRCore
 import Foundation
 import Mustache
+import TestSupport
 import Testing
 @testable import ADRSite
 
@@ -76,6 +77,44 @@ import Testing
         let expected = library.render(Self.model.any, withTemplate: "main") ?? ""
         let actual = String(decoding: try TemplateRenderer(templates: compiled).render("main", Self.model), as: UTF8.self)
         #expect(actual == expected, "\(c.name)")
+    }
+
+    /// The compiler reads bytes where swift-mustache reads Characters: seeded templates of tags,
+    /// spaces and every kind of line break and whitespace Swift knows (CR LF, NEL, LS, PS, VT, FF,
+    /// NBSP, ideographic space) render alike whenever both engines take them.
+    @Test func `seeded templates with Unicode line breaks and spaces render like swift-mustache`() throws {
+        let pieces = ["{{a}}", "{{#yes}}", "{{/yes}}", "{{^no}}", "{{/no}}", "{{! c }}", "{{> p}}", "{{{a}}}",
+                      "{{ n }}", "{{=<% %>=}}<% a %>\n<%={{ }}=%>", " ", "  ", "\t", "\n", "\r\n", "\r", "\u{0B}", "\u{0C}",
+                      "\u{85}", "\u{2028}", "\u{2029}", "\u{A0}", "\u{3000}", "x", "é", "→", "{", "}"]
+        var rng = SplitMix(seed: UInt64(ProcessInfo.processInfo.environment["ADRSITE_PROPERTY_SEED"] ?? "") ?? 7)
+        var compared = 0
+        for _ in 0..<6000 {
+            let text = (0..<Int.random(in: 1...14, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            // The partial does not include itself: swift-mustache would recurse without end.
+            let partial = (0..<Int.random(in: 0...4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }
+                .filter { $0 != "{{> p}}" }.joined()
+            guard let compiled = try? CompiledTemplate.compile(text), let compiledPartial = try? CompiledTemplate.compile(partial),
+                  (try? MustacheTemplate(string: text)) != nil, (try? MustacheTemplate(string: partial)) != nil else { continue }
+            var library = MustacheLibrary()
+            try library.register(text, named: "main")
+            try library.register(partial, named: "p")
+            let expected = library.render(Self.model.any, withTemplate: "main") ?? ""
+            let actual = String(decoding: try TemplateRenderer(templates: ["main": compiled, "p": compiledPartial])
+                .render("main", Self.model), as: UTF8.self)
+            #expect(actual == expected, "\(text.debugDescription) with partial \(partial.debugDescription)")
+            compared += 1
+        }
+        #expect(compared > 1200)
+    }
+
+    /// A character of several scalars (a combining mark after a brace, a flag) is one character to
+    /// swift-mustache and several to the compiler: such a template is left to swift-mustache.
+    @Test(arguments: ["{{a}}\u{301}", "e\u{301} {{a}}", "🇫🇷 {{a}}", "{\u{301}{a}}"])
+    func `templates with characters of several scalars are left to swift-mustache`(_ text: String) throws {
+        #expect(throws: CompiledTemplate.Unsupported.self) { try CompiledTemplate.compile(text) }
+        let kept = try CompiledTemplate.compile("a\r\n{{a}}\u{2028}é")
+        #expect(String(decoding: try TemplateRenderer(templates: ["t": kept]).render("t", Self.model), as: UTF8.self)
+                == "a\r\n&lt;b&gt;&amp;&quot;&#39;\u{2028}é")
     }
 
     @Test func `templates that use transforms or inheritance are rendered by swift-mustache`() throws {

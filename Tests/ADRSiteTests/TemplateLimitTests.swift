@@ -1,5 +1,6 @@
 import ADRCore
 import Foundation
+import TestSupport
 import Testing
 @testable import ADRSite
 
@@ -12,6 +13,16 @@ import Testing
 
     func depthProblem(_ texts: [String: String], limit: Int) -> (template: String, line: Int, column: Int, message: String)? {
         TemplateChecks.depthProblem(texts.mapValues { TemplateChecks.tags(in: $0) }, limit: limit)
+    }
+
+    /// The names of tags are trimmed as Foundation's `trimmingCharacters(in: .whitespaces)` would.
+    @Test func `tag names are trimmed of the characters Foundation calls whitespaces`() {
+        let pieces = ["a", "é", " ", "\t", "\n", "\r", "\u{A0}", "\u{2003}", "\u{3000}", "\u{200B}", "\u{200C}", "\u{180E}", "\u{1680}", "\u{202F}", "\u{205F}", "\u{FEFF}", "\u{2000}", "\u{200A}", "\u{85}", "\u{2028}", "\u{301}", "."]
+        var rng = SplitMix(seed: UInt64(ProcessInfo.processInfo.environment["ADRSITE_PROPERTY_SEED"] ?? "") ?? 41)
+        for _ in 0..<4000 {
+            let text = (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            #expect(TemplateChecks.trimmingSpaces(text) == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+        }
     }
 
     @Test func `tags are read with their sigils and places, also after a set-delimiter tag`() {
