@@ -61,6 +61,7 @@ struct SiteArguments: ParsableArguments {
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Builds the site for a decision log.",
         discussion: "Builds into a temporary folder next to the output and swaps it in when every file was written; refuses an output folder that adrsite did not write."
     )

@@ -3,6 +3,7 @@ import ArgumentParser
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Reads a decision log and reports what does not add up.",
         discussion: "Prints diagnostics as path:line:col: error|warning: message and a summary; exits 1 on errors (with --strict, on warnings too)."
     )

@@ -7,6 +7,7 @@ import Foundation
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serves the site while you edit it, rebuilding and reloading open pages on every change.",
         discussion: "Builds in memory (nothing is written), watches the ADR directory and the templates, and serves only the files of the site."
     )
