@@ -89,6 +89,19 @@ import Testing
         #expect(StatusRules.category(StatusRules.normalize(word.prefix(1).uppercased() + word.dropFirst())) == category)
     }
 
+    /// `#` and `?` end the path as bytes, as in a browser: a combining mark after them belongs to
+    /// the fragment or query.
+    @Test func `a fragment or query that starts with a combining mark still leaves the path to the decision`() throws {
+        let dir = try temporaryLog([
+            "0002-b.md": "# 2. B\n\n## Status\n\nAccepted\n\n## \u{301}Note\n",
+            "0001-a.md": "# 1. A\n\n## Status\n\nAccepted\n\nSee [B](0002-b.md#\u{301}note) and [B again](0002-b.md?\u{301}x).\n",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = Pipeline.decisionLog(dir)
+        let a = log.decision("0001-a.md")
+        #expect(a.linkTargets.compactMap { $0 } == [.decision(id: "0002-b", fragment: "\u{301}note"), .decision(id: "0002-b", fragment: nil)])
+    }
+
     @Test(arguments: Array(Conventions.folderIndexStems).sorted())
     func `every folder index name makes the folder a decision, and a link to the folder leads to it`(_ stem: String) throws {
         for ext in Conventions.markdownExtensions {

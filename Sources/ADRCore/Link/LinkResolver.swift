@@ -45,12 +45,14 @@ struct LinkResolver: Sendable {
         while let c = url.utf8.last, c == 0x20 || c == 0x09 { url = url.dropLast() }
         var fragment: String?
         var suffix = ""
-        if let hash = url.firstIndex(of: "#") {
-            fragment = String(url[url.index(after: hash)...])
+        // `#`, `?` and `:` are found as bytes, as a browser reads an address (a combining mark
+        // after `#` is part of the fragment, not a character `#́` of the path).
+        if let hash = url.utf8.firstIndex(of: UInt8(ascii: "#")) {
+            fragment = String(url[url.utf8.index(after: hash)...])
             suffix = String(url[hash...])
             url = url[..<hash]
         }
-        if let q = url.firstIndex(of: "?") {
+        if let q = url.utf8.firstIndex(of: UInt8(ascii: "?")) {
             suffix = String(url[q...]) + suffix
             url = url[..<q]
         }
@@ -61,7 +63,7 @@ struct LinkResolver: Sendable {
         let path = Paths.percentDecode(String(url))
         let isMarkdown = Paths.isMarkdown(path)
 
-        if let colon = path.firstIndex(of: ":"), !path[..<colon].utf8.contains(UInt8(ascii: "/")) {
+        if let colon = path.utf8.firstIndex(of: UInt8(ascii: ":")), !path[..<colon].utf8.contains(UInt8(ascii: "/")) {
             // An absolute address: only web addresses of this log's files count.
             guard Paths.isWebScheme(path[..<colon].utf8), isMarkdown else { return .nothing }
             if let repo = repositoryURL, !raw.hasPrefix(repo), !LinkResolver.sameRepository(raw, repo) { return .nothing }

@@ -188,8 +188,10 @@ extension Reader {
         // Character counts matter only near the limit; bytes over-count, so check cheaply first.
         if bytes.count <= limit { return String(decoding: bytes, as: UTF8.self) }
         let flat = String(decoding: bytes, as: UTF8.self)
-        guard flat.count > limit else { return flat }
-        var cut = String(flat.prefix(limit))
+        // Characters counted only as far as the limit: a section can be long.
+        guard let end = flat.index(flat.startIndex, offsetBy: limit, limitedBy: flat.endIndex), end != flat.endIndex
+        else { return flat }
+        var cut = String(flat[..<end])
         if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
         return cut + "…"
     }
