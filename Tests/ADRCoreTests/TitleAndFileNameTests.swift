@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 @testable import ADRCore
 
@@ -194,6 +196,16 @@ func `a file name turns into words`(stem: String, words: String) {
 ])
 func `heading anchors are GitHub-style slugs`(heading: String, slug: String) {
     #expect(Slug.make(heading) == slug)
+}
+
+/// The byte path for ASCII headings makes what the rule by Characters makes, for any ASCII text.
+@Test func `seeded ASCII headings get the same slug from the byte path as from the rule`() {
+    var rng = SplitMix(seed: UInt64(ProcessInfo.processInfo.environment["ADRSITE_PROPERTY_SEED"] ?? "") ?? 23)
+    for _ in 0..<5000 {
+        let text = String(decoding: (0..<Int.random(in: 0...24, using: &rng)).map { _ in UInt8.random(in: 0...127, using: &rng) },
+                          as: UTF8.self)
+        #expect(Slug.ascii(text) == Slug.characters(text), "\(text.debugDescription)")
+    }
 }
 
 @Test func `anchors are unique within a page`() {

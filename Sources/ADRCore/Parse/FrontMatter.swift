@@ -337,23 +337,17 @@ extension StringProtocol {
         return self[startIndex..<end]
     }
 
-    /// Trims the given characters from both ends. (Works on bytes when the set is ASCII, as it
-    /// always is here: this runs for every heading, status line and table cell.)
+    /// Trims the given ASCII characters (as bytes) from both ends: this runs for every heading,
+    /// status line and table cell, and every set the rules trim is ASCII.
     func trimmingCharacters(in set: String) -> String {
         let setBytes = Array(set.utf8)
-        if setBytes.allSatisfy({ $0 < 0x80 }) {
-            let whole = String(self)
-            let u = whole.utf8
-            var start = u.startIndex, end = u.endIndex
-            while start < end && setBytes.contains(u[start]) { start = u.index(after: start) }
-            while end > start && setBytes.contains(u[u.index(before: end)]) { end = u.index(before: end) }
-            if start == u.startIndex && end == u.endIndex { return whole }
-            return String(whole[start..<end])
-        }
-        let chars = Set(set)
-        var start = startIndex, end = endIndex
-        while start < end && chars.contains(self[start]) { start = index(after: start) }
-        while end > start && chars.contains(self[index(before: end)]) { end = index(before: end) }
-        return String(self[start..<end])
+        precondition(setBytes.allSatisfy({ $0 < 0x80 }), "trimmingCharacters(in:) trims ASCII characters only")
+        let whole = String(self)
+        let u = whole.utf8
+        var start = u.startIndex, end = u.endIndex
+        while start < end && setBytes.contains(u[start]) { start = u.index(after: start) }
+        while end > start && setBytes.contains(u[u.index(before: end)]) { end = u.index(before: end) }
+        if start == u.startIndex && end == u.endIndex { return whole }
+        return String(whole[start..<end])
     }
 }

@@ -156,21 +156,31 @@ enum FrontMatterRules {
 
 /// GitHub-style heading anchors: lowercase, punctuation dropped, spaces to `-`.
 enum Slug {
+    /// GitHub's anchor of a heading's text: lowercase letters and digits, `-` and `_`; spaces and
+    /// tabs become `-`; everything else is left out.
     static func make(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            var out = [UInt8]()
-            out.reserveCapacity(text.utf8.count)
-            for b in text.utf8 {
-                switch b {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): out.append(b + 32)
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                     UInt8(ascii: "-"), UInt8(ascii: "_"): out.append(b)
-                case UInt8(ascii: " "), UInt8(ascii: "\t"): out.append(UInt8(ascii: "-"))
-                default: break
-                }
+        text.utf8.allSatisfy({ $0 < 0x80 }) ? ascii(text) : characters(text)
+    }
+
+    /// `characters(_:)` for ASCII text, byte by byte (every heading of every page; a seeded test
+    /// compares the two).
+    static func ascii(_ text: String) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count)
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): out.append(b + 32)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"): out.append(b)
+            case UInt8(ascii: " "), UInt8(ascii: "\t"): out.append(UInt8(ascii: "-"))
+            default: break
             }
-            return out.isEmpty ? "section" : String(decoding: out, as: UTF8.self)
         }
+        return out.isEmpty ? "section" : String(decoding: out, as: UTF8.self)
+    }
+
+    /// The rule, by Characters.
+    static func characters(_ text: String) -> String {
         var out = ""
         for ch in text.lowercased() {
             if ch.isLetter || ch.isNumber || ch == "-" || ch == "_" {
