@@ -115,13 +115,10 @@ struct CompiledTemplate: Sendable {
                 if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0B || c == 0x0C { return 1 }
                 return c == 0x0D ? newlineLength(b, k) : 0
             }
-            guard c >= 0xC2 else { return 0 }
-            let length = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4
-            guard k + length <= b.count else { return 0 }
-            var value = UInt32(c) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-            for j in 1..<length { value = value << 6 | UInt32(b[k + j] & 0x3F) }
-            guard let scalar = Unicode.Scalar(value), scalar.properties.isWhitespace else { return 0 }
-            return length
+            var iterator = b[k...].makeIterator()
+            var decoder = UTF8()
+            guard case .scalarValue(let scalar) = decoder.decode(&iterator), scalar.properties.isWhitespace else { return 0 }
+            return UTF8.width(scalar)
         }
 
         /// The place of the tag whose opening delimiter ends just before `tagEnd`.

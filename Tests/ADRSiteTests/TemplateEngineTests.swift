@@ -84,9 +84,11 @@ import Testing
     /// NBSP, ideographic space) render alike whenever both engines take them.
     @Test func `seeded templates with Unicode line breaks and spaces render like swift-mustache`() throws {
         let pieces = ["{{a}}", "{{#yes}}", "{{/yes}}", "{{^no}}", "{{/no}}", "{{! c }}", "{{> p}}", "{{{a}}}",
-                      "{{ n }}", "{{=<% %>=}}<% a %>\n<%={{ }}=%>", " ", "  ", "\t", "\n", "\r\n", "\r", "\u{0B}", "\u{0C}",
+                      "{{ n }}", "{{\u{3000}n\u{A0}}}", "{{=<% %>=}}<% a %>\n<%={{ }}=%>", " ", "  ", "\t", "\n", "\r\n", "\r", "\u{0B}", "\u{0C}",
                       "\u{85}", "\u{2028}", "\u{2029}", "\u{A0}", "\u{3000}", "x", "é", "→", "{", "}"]
         var rng = SplitMix(seed: UInt64(ProcessInfo.processInfo.environment["ADRSITE_PROPERTY_SEED"] ?? "") ?? 7)
+        // Spaces beyond ASCII inside a tag are skipped as swift-mustache skips them: it compiles.
+        #expect((try? CompiledTemplate.compile("{{\u{3000}n\u{A0}}}\u{2028}{{#yes}}\u{85}{{/yes}}")) != nil)
         var compared = 0
         for _ in 0..<6000 {
             let text = (0..<Int.random(in: 1...14, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()

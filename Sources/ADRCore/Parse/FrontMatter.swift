@@ -341,7 +341,7 @@ extension StringProtocol {
     /// status line and table cell, and every set the rules trim is ASCII.
     func trimmingCharacters(in set: String) -> String {
         let setBytes = Array(set.utf8)
-        precondition(setBytes.allSatisfy({ $0 < 0x80 }), "trimmingCharacters(in:) trims ASCII characters only")
+        assert(setBytes.allSatisfy({ $0 < 0x80 }), "trimmingCharacters(in:) trims ASCII characters only")
         let whole = String(self)
         let u = whole.utf8
         var start = u.startIndex, end = u.endIndex
